@@ -1,0 +1,281 @@
+/*
+ * capture.c - libpcap sources.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <pcap/pcap.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "log.h"
+
+struct source {
+	char *name;
+	pcap_t *p;
+	int dlt;
+};
+
+struct capture {
+	struct source *src;
+	int n;
+	int live;
+	double pace;
+	uint64_t pace_first_ts, pace_first_wall;
+	int pace_started;
+	uint64_t drops_base_kernel;
+};
+
+static uint64_t
+wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int
+set_filter(pcap_t *p, const char *name, const char *bpf, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (bpf == NULL || *bpf == '\0')
+		return 0;
+	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "bad BPF filter '%s': %s", bpf, pcap_geterr(p));
+		return -1;
+	}
+	if (pcap_setfilter(p, &prog) != 0) {
+		snprintf(err, errlen, "%s: cannot set BPF filter: %s", name, pcap_geterr(p));
+		pcap_freecode(&prog);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static int
+check_link(pcap_t *p, const char *name, int *dlt, char *err, size_t errlen)
+{
+	*dlt = pcap_datalink(p);
+	if (!decode_link_supported(*dlt)) {
+		const char *dn = pcap_datalink_val_to_name(*dlt);
+
+		snprintf(err, errlen, "%s: unsupported link type %d (%s); supported: Ethernet, Linux cooked v1/v2,"
+		    " raw IP, NULL/loopback, PPP, Cisco HDLC", name, *dlt, dn ? dn : "unknown");
+		return -1;
+	}
+	return 0;
+}
+
+struct capture *
+capture_open_files(char *const *files, int nfiles, const char *bpf, char *err, size_t errlen)
+{
+	struct capture *c = xcalloc(1, sizeof(*c));
+	int i;
+
+	c->src = xcalloc((size_t)nfiles, sizeof(*c->src));
+	for (i = 0; i < nfiles; i++) {
+		char perr[PCAP_ERRBUF_SIZE];
+		struct source *s = &c->src[i];
+
+		s->name = xstrdup(strcmp(files[i], "-") == 0 ? "(stdin)" : files[i]);
+		c->n = i + 1;
+		s->p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_MICRO, perr);
+		if (s->p == NULL) {
+			/* libpcap says "unknown file format" for non-captures and "FILE: strerror" for missing ones. */
+			const char *why = perr;
+			size_t n = strlen(files[i]);
+
+			if (strncmp(perr, files[i], n) == 0 && strncmp(perr + n, ": ", 2) == 0)
+				why = perr + n + 2;
+			snprintf(err, errlen, "%s: cannot read capture: %s", s->name, why);
+			capture_free(c);
+			return NULL;
+		}
+		if (check_link(s->p, s->name, &s->dlt, err, errlen) != 0 ||
+		    set_filter(s->p, s->name, bpf, err, errlen) != 0) {
+			capture_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+struct capture *
+capture_open_live(const char *iface, const struct capture_live_cfg *cfg, const char *bpf, char *err,
+		  size_t errlen)
+{
+	struct capture *c = xcalloc(1, sizeof(*c));
+	char perr[PCAP_ERRBUF_SIZE];
+	struct source *s;
+	int rc;
+
+	c->src = xcalloc(1, sizeof(*c->src));
+	c->n = 1;
+	c->live = 1;
+	s = &c->src[0];
+	s->name = xstrdup(iface);
+	if ((s->p = pcap_create(iface, perr)) == NULL) {
+		snprintf(err, errlen, "%s: %s", iface, perr);
+		capture_free(c);
+		return NULL;
+	}
+	pcap_set_snaplen(s->p, (int)cfg->snaplen);
+	pcap_set_promisc(s->p, cfg->promisc);
+	pcap_set_timeout(s->p, (int)cfg->timeout_ms);
+	pcap_set_buffer_size(s->p, (int)(cfg->buffer_mb * 1024u * 1024u));
+	rc = pcap_activate(s->p);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot capture: %s", iface,
+		    rc == PCAP_ERROR ? pcap_geterr(s->p) : pcap_statustostr(rc));
+		capture_free(c);
+		return NULL;
+	}
+	if (rc > 0)
+		log_warn("%s: %s", iface, pcap_statustostr(rc));
+	if (check_link(s->p, iface, &s->dlt, err, errlen) != 0 || set_filter(s->p, iface, bpf, err, errlen) != 0) {
+		capture_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+capture_free(struct capture *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		if (c->src[i].p)
+			pcap_close(c->src[i].p);
+		free(c->src[i].name);
+	}
+	free(c->src);
+	free(c);
+}
+
+void
+capture_set_pace(struct capture *c, double factor)
+{
+	c->pace = factor;
+}
+
+int
+capture_is_live(const struct capture *c)
+{
+	return c->live;
+}
+
+int
+capture_datalink(const struct capture *c)
+{
+	return c->n ? c->src[0].dlt : -1;
+}
+
+void
+capture_drops(struct capture *c, uint64_t *kernel, uint64_t *ifdrop)
+{
+	struct pcap_stat ps;
+
+	*kernel = *ifdrop = 0;
+	if (!c->live || pcap_stats(c->src[0].p, &ps) != 0)
+		return;
+	*kernel = ps.ps_drop;
+	*ifdrop = ps.ps_ifdrop;
+}
+
+/* Sleep until the recorded time of this packet, scaled by the pace factor, has come. */
+static void
+pace_wait(struct capture *c, uint64_t ts_us)
+{
+	uint64_t due, now;
+
+	if (!c->pace_started) {
+		c->pace_started = 1;
+		c->pace_first_ts = ts_us;
+		c->pace_first_wall = mono_us();
+		return;
+	}
+	if (ts_us <= c->pace_first_ts)
+		return;
+	due = c->pace_first_wall + (uint64_t)((double)(ts_us - c->pace_first_ts) / c->pace);
+	now = mono_us();
+	if (due > now) {
+		struct timespec d = { (time_t)((due - now) / 1000000u), (long)((due - now) % 1000000u) * 1000 };
+
+		nanosleep(&d, NULL);
+	}
+}
+
+static int
+run_source(struct capture *c, struct source *s, capture_pkt_fn pkt, capture_idle_fn idle, void *arg,
+	   volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err,
+	   size_t errlen)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc;
+
+	for (;;) {
+		if (*stop)
+			return 1;
+		if (*poll && poll_fn)
+			poll_fn(arg);
+		rc = pcap_next_ex(s->p, &h, &data);
+		if (rc == 1) {
+			uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+
+			if (c->pace > 0)
+				pace_wait(c, ts);
+			pkt(arg, s->dlt, ts, data, h->caplen, h->len);
+			continue;
+		}
+		if (rc == 0) {	/* live read timeout: time goes on without packets */
+			if (idle)
+				idle(arg, wall_us());
+			continue;
+		}
+		if (rc == PCAP_ERROR_BREAK)
+			return c->live ? 1 : 0;
+		if (c->live) {
+			snprintf(err, errlen, "%s: read error: %s", s->name, pcap_geterr(s->p));
+			return -1;
+		}
+		/* A file that ends mid-record: keep what was read and go on. */
+		log_warn("%s: capture is truncated or damaged (%s); processed what could be read", s->name,
+		    pcap_geterr(s->p));
+		return 0;
+	}
+}
+
+int
+capture_run(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle, void *arg,
+	    volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err,
+	    size_t errlen)
+{
+	int i, rc;
+
+	for (i = 0; i < c->n; i++) {
+		rc = run_source(c, &c->src[i], pkt, idle, arg, stop, poll, poll_fn, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

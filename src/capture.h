@@ -1,0 +1,56 @@
+/*
+ * capture.h - packet sources: capture files (pcap or pcapng, several as one timeline, "-" for stdin) and
+ * live interfaces.  The capture layer is the only place besides main that reads the wall clock: for pacing
+ * a replay and for advancing time while a live link is idle.
+ */
+#ifndef DCDN_CAPTURE_H
+#define DCDN_CAPTURE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct capture;
+
+struct capture_live_cfg {
+	uint32_t snaplen;
+	uint32_t buffer_mb;
+	int promisc;
+	uint32_t timeout_ms;
+};
+
+/* Called for each packet: link type, packet time (us), bytes, captured and wire length. */
+typedef void (*capture_pkt_fn)(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen,
+			       uint32_t wirelen);
+/* Called when a live link was idle for the read timeout, with the wall-clock time (us). */
+typedef void (*capture_idle_fn)(void *arg, uint64_t now_us);
+
+/*
+ * Open every file now, so a missing or unreadable one is reported before any packet is read.  bpf may be
+ * NULL.  On error returns NULL with "FILE: reason" in err.
+ */
+struct capture *capture_open_files(char *const *files, int nfiles, const char *bpf, char *err, size_t errlen);
+/* Open and activate a live interface. */
+struct capture *capture_open_live(const char *iface, const struct capture_live_cfg *cfg, const char *bpf,
+				  char *err, size_t errlen);
+void capture_free(struct capture *c);
+
+/* Replay files at their recorded speed times factor (0: as fast as possible). */
+void capture_set_pace(struct capture *c, double factor);
+
+/*
+ * Read until the input ends or *stop becomes non-zero.  Returns 0 at the end of input, 1 when stopped, -1
+ * on a live read error (err set).  A truncated file is warned about (naming the file) and reading goes on
+ * with the next file.  *poll is checked between packets: when non-zero, poll_fn is called (signals).
+ */
+int capture_run(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle, void *arg,
+		volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg),
+		char *err, size_t errlen);
+
+/* Kernel and interface drops of a live capture so far (0 for files). */
+void capture_drops(struct capture *c, uint64_t *kernel, uint64_t *ifdrop);
+int capture_is_live(const struct capture *c);
+/* Link type of the first source, for messages. */
+int capture_datalink(const struct capture *c);
+
+#endif

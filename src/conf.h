@@ -1,0 +1,76 @@
+/*
+ * conf.h - every tunable in one place.
+ *
+ * Each key has a type, a default, bounds and a sentence on what is sane; the same table serves the
+ * configuration file (dcdnwatch.conf(5)), --set KEY=VALUE and the man page.  Values are plain fields of
+ * struct conf, read by the modules that own them.
+ */
+#ifndef DCDN_CONF_H
+#define DCDN_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_STR_MAX 1024
+
+struct conf {
+	/* capture */
+	uint32_t vxlan_port;
+	uint32_t geneve_port;
+	uint32_t snaplen;
+	uint32_t buffer_mb;
+	uint32_t promisc;
+	uint32_t timeout_ms;
+	/* flows */
+	uint32_t flow_max;
+	uint32_t to_tcp_new, to_tcp_est, to_tcp_closed, to_udp, to_icmp, to_other;
+	uint32_t active_timeout;
+	uint32_t ndpi_max_tcp, ndpi_max_udp;
+	/* hosts and baselines */
+	char home_net[CONF_STR_MAX];
+	uint32_t bucket_s;
+	uint32_t window_buckets;
+	uint32_t learning_s;
+	uint32_t host_max;
+	uint32_t group_v4_bits, group_v6_bits;
+	/* detectors */
+	uint32_t suppress_s;
+	uint32_t np_min_peers;
+	uint32_t np_min_ratio;
+	uint64_t np_min_upload;
+	uint32_t bl_k;
+	uint32_t bl_ratio;
+	uint64_t bl_floor_bytes;
+	uint32_t bl_floor_peers;
+	uint32_t beacon_min_events;
+	uint32_t beacon_max_jitter_pct;
+	uint32_t relay_min_dests;
+	uint32_t relay_min_tunnel_s;
+	uint32_t fleet_min_hosts;
+	uint32_t fleet_window_s;
+	uint32_t newhosts_min;
+	uint32_t newhosts_window_s;
+	char unused_zones[CONF_STR_MAX];
+	char outbound_allow[CONF_STR_MAX];
+	/* outputs and store */
+	uint32_t stats_interval;
+	char redis_prefix[128];
+	uint32_t redis_ttl_s;
+	uint32_t redis_queue_max;
+	uint32_t redis_stream_maxlen;
+	uint32_t threads;
+};
+
+/* Fill c with the defaults. */
+void conf_defaults(struct conf *c);
+/* Set one key from text; on error writes a message (without file:line) into err and returns -1. */
+int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen);
+/* Parse "KEY=VALUE" as given to --set. */
+int conf_set_kv(struct conf *c, const char *kv, char *err, size_t errlen);
+/* Read a configuration file; errors come back as "file:line: message". */
+int conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+/* Print every key with its default and description (for --help=config and the man page). */
+void conf_print_keys(FILE *fp);
+
+#endif

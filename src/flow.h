@@ -1,0 +1,138 @@
+/*
+ * flow.h - the bidirectional flow table.
+ *
+ * A flow is identified by a direction-normalized key (the lower address/port pair first) that includes the
+ * VLAN ids and the tunnel's VNI, so the same 5-tuple in two VPCs or VLANs is two flows.  Buckets are found
+ * through a seeded hash.  Flows sit on one idle list per timeout class, each kept in last-seen order, so
+ * expiry and eviction of the stalest flow are O(1) per flow.  The table never holds more than its cap.
+ */
+#ifndef DCDN_FLOW_H
+#define DCDN_FLOW_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "decode.h"
+
+struct ndpi_flow_struct;
+
+struct flow_key {
+	uint8_t a[16];		/* lower endpoint address */
+	uint8_t b[16];
+	uint16_t pa, pb;	/* ports of a and b */
+	uint32_t vni;		/* VNI | tunnel type << 24; 0 outside tunnels */
+	uint16_t vlan[DECODE_MAX_VLAN];
+	uint8_t proto;
+	uint8_t ipver;
+};
+
+/* Timeout classes: each has its own idle list and idle timeout. */
+enum flow_tclass {
+	FT_TCP_NEW,		/* handshake or one-sided so far */
+	FT_TCP_EST,		/* packets seen both ways */
+	FT_TCP_CLOSED,		/* FIN both ways or RST: expires soon */
+	FT_UDP,
+	FT_ICMP,
+	FT_OTHER,
+	FT__COUNT
+};
+
+enum flow_state { FS_NEW, FS_ESTABLISHED, FS_CLOSED };
+
+/* Why a flow record ended; printed as flow.reason. */
+enum flow_end {
+	FE_TIMEOUT,		/* idle timeout */
+	FE_ACTIVE,		/* active timeout: a long flow is reported in slices */
+	FE_EVICTED,		/* table full: the stalest flow made room */
+	FE_SHUTDOWN,		/* end of input or stop */
+};
+
+/* What classification learned, kept after the nDPI state is freed.  Allocated only when there is some. */
+struct flow_l7 {
+	char *name;		/* SNI, DNS query or HTTP Host (owned) */
+	char *alpn;		/* owned, may be NULL */
+	char ja3c[33];
+	char ja3s[33];
+};
+
+struct flow {
+	struct flow *hnext;	/* bucket chain */
+	struct flow *prev, *next; /* idle list of its timeout class, oldest first */
+	struct flow_key key;
+	uint64_t first_us, last_us;	/* of the current record */
+	uint64_t bytes[2];	/* [0] initiator to responder (to server), [1] back; wire length */
+	uint32_t pkts[2];
+	uint32_t hash;
+	uint8_t init_is_b;	/* the initiator is key.b */
+	uint8_t syn_seen;	/* a SYN without ACK fixed the initiator */
+	uint8_t tclass;		/* enum flow_tclass */
+	uint8_t fin[2];		/* FIN seen from each side (by key side a/b) */
+	uint8_t rst;
+	uint8_t classified;	/* classification complete, ndpi freed */
+	uint16_t ndpi_pkts;	/* packets handed to nDPI */
+	uint16_t master, app;	/* nDPI protocol ids */
+	uint16_t category;
+	uint8_t confidence;
+	uint8_t icmp_type;
+	struct ndpi_flow_struct *ndpi;	/* nDPI state while classifying, NULL after */
+	struct flow_l7 *l7;		/* NULL when nothing was learned */
+	uint8_t family;			/* enum family of a matched signature, FAM_NONE if none */
+	uint8_t home;			/* bit 0: key.a is in the home net, bit 1: key.b */
+	uint64_t acc_bytes[2];		/* bytes already attributed to host buckets */
+	uint32_t acc_pkts[2];
+	void *user;			/* owned by the engine (host attribution); NULL by default */
+};
+
+struct flow_table_cfg {
+	uint32_t max_flows;		/* hard cap */
+	uint32_t timeout_s[FT__COUNT];	/* idle timeouts by class */
+	uint32_t active_timeout_s;	/* a record is cut after this long even if busy; 0 = never */
+	uint64_t seed;			/* hash seed */
+};
+
+/* Called for every flow record that ends; the flow is freed right after the callback returns. */
+typedef void (*flow_end_cb)(void *arg, struct flow *f, enum flow_end why);
+
+struct flow_table;
+
+struct flow_table_stats {
+	uint64_t created, expired, evicted, active_cut, closed_early;
+	uint32_t active, peak;
+};
+
+struct flow_table *flow_table_new(const struct flow_table_cfg *cfg, flow_end_cb cb, void *cbarg);
+/* Ends every remaining flow (FE_SHUTDOWN, in first-seen order) and frees the table. */
+void flow_table_free(struct flow_table *t);
+/* Ends every flow in first-seen order with FE_SHUTDOWN; the table stays usable. */
+void flow_table_flush(struct flow_table *t);
+
+/* Build the normalized key of a decoded packet; *dir_is_b is set when the sender is key.b. */
+void flow_key_from_packet(const struct decoded *d, struct flow_key *k, bool *sender_is_b);
+
+/*
+ * Find or create the flow of a decoded packet and account the packet (wire length, direction, TCP state).
+ * Returns the flow, and in *dir 0 when the packet goes from initiator to responder, 1 otherwise.
+ * *created tells a new flow.
+ */
+struct flow *flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us, int *dir,
+			       bool *created);
+/* Account a non-first fragment to an existing flow found by key; false if no such flow. */
+bool flow_table_account(struct flow_table *t, const struct flow_key *k, bool sender_is_b, uint32_t wirelen,
+			uint64_t now_us);
+
+/* End flows idle past their class timeout at time now_us. */
+void flow_table_expire(struct flow_table *t, uint64_t now_us);
+
+const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
+
+/* Helpers for reporting. */
+enum flow_state flow_state(const struct flow *f);
+const char *flow_state_name(enum flow_state s);
+const char *flow_end_name(enum flow_end e);
+/* The initiator's (src) and responder's (dst) address and port. */
+const uint8_t *flow_src_addr(const struct flow *f);
+const uint8_t *flow_dst_addr(const struct flow *f);
+uint16_t flow_src_port(const struct flow *f);
+uint16_t flow_dst_port(const struct flow *f);
+
+#endif

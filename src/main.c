@@ -1,0 +1,367 @@
+/*
+ * main.c - command line, set-up, signals and the run loop of dcdnwatch.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <pcap/pcap.h>
+#include <ndpi/ndpi_api.h>
+
+#include "capture.h"
+#include "conf.h"
+#include "engine.h"
+#include "log.h"
+#include "netset.h"
+#include "output.h"
+
+#define MAX_FILES 1024
+
+static volatile sig_atomic_t sig_stop, sig_poll, sig_hup, sig_usr1;
+
+static void
+on_signal(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+	case SIGTERM:
+		sig_stop = 1;
+		break;
+	case SIGHUP:
+		sig_hup = 1;
+		sig_poll = 1;
+		break;
+	case SIGUSR1:
+		sig_usr1 = 1;
+		sig_poll = 1;
+		break;
+	}
+}
+
+struct run {
+	struct engine *eng;
+	struct capture *cap;
+	struct conf *conf;
+	int progress;		/* print a progress line on stderr */
+	uint64_t next_progress;
+	uint64_t last_stats_us;
+	int live;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: dcdnwatch [options] (-r FILE ... | -i IFACE) [BPF expression]\n"
+	    "\n"
+	    "Finds hosts that have become decentralized-CDN or proxyware nodes (Meson, GaGaNode, EarnApp, ...)\n"
+	    "and writes JSON events.\n"
+	    "\n"
+	    "  -r, --read FILE        read a pcap or pcapng file; repeatable (one timeline); - is stdin\n"
+	    "  -i, --interface IFACE  live capture (span port, mirror target)\n"
+	    "  -c, --config FILE      configuration file (dcdnwatch.conf(5))\n"
+	    "  -S, --signatures PATH  signature file or directory (dcdnwatch-signatures(5))\n"
+	    "  -R, --redis URL        keep state in Redis: redis://[user:password@]host[:port][/db] or unix:///path\n"
+	    "  -o, --output FILE      events as JSON lines to FILE (default and -: stdout)\n"
+	    "      --syslog           also send alerts to syslog\n"
+	    "      --flows            also emit one flow event per finished flow\n"
+	    "      --home-net LIST    CIDRs of the monitored hosts (default 10/8,172.16/12,192.168/16,\n"
+	    "                         100.64/10,fc00::/7)\n"
+	    "      --set KEY=VALUE    set a configuration key (repeatable); --set help lists them\n"
+	    "      --pace FACTOR      replay files at recorded speed times FACTOR (default: as fast as possible)\n"
+	    "      --no-promisc       do not put the interface in promiscuous mode\n"
+	    "  -t, --check            check configuration and signatures, then exit\n"
+	    "  -D, --daemon           detach and log to syslog\n"
+	    "  -u, --user USER        drop privileges to USER once capture and outputs are open\n"
+	    "      --pidfile FILE     write the daemon's pid to FILE\n"
+	    "  -q, --quiet            no summary or progress on stderr\n"
+	    "  -v, --verbose          more messages on stderr\n"
+	    "  -V, --version          print the version\n"
+	    "  -h, --help             this help\n"
+	    "\n"
+	    "Exit status: 0 run completed, 1 runtime failure, 2 bad usage, configuration or input.\n");
+}
+
+static void
+on_packet(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen)
+{
+	struct run *r = arg;
+
+	engine_packet(r->eng, dlt, ts_us, pkt, caplen, wirelen);
+	if (r->progress && engine_stats(r->eng)->packets >= r->next_progress) {
+		r->next_progress += 1000000;
+		fprintf(stderr, "\rdcdnwatch: %" PRIu64 "M packets", engine_stats(r->eng)->packets / 1000000);
+	}
+}
+
+static void
+write_stats(struct run *r, uint64_t now_us)
+{
+	struct engine_stats *st = engine_stats(r->eng);
+
+	capture_drops(r->cap, &st->kernel_drops, &st->if_drops);
+	engine_stats_event(r->eng, now_us);
+}
+
+static void
+on_idle(void *arg, uint64_t now_us)
+{
+	struct run *r = arg;
+
+	engine_tick(r->eng, now_us);
+	if (r->live && r->conf->stats_interval &&
+	    now_us >= r->last_stats_us + (uint64_t)r->conf->stats_interval * 1000000u) {
+		r->last_stats_us = now_us;
+		write_stats(r, now_us);
+	}
+}
+
+static void
+on_poll(void *arg)
+{
+	struct run *r = arg;
+
+	sig_poll = 0;
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		write_stats(r, engine_now(r->eng));
+	}
+	if (sig_hup) {
+		sig_hup = 0;
+		log_info("SIGHUP: nothing to reload yet");
+	}
+}
+
+static void
+set_or_die(struct conf *c, const char *kv)
+{
+	char err[512];
+
+	if (conf_set_kv(c, kv, err, sizeof(err)) != 0)
+		log_fatal(2, "--set %s", err);
+}
+
+enum {
+	OPT_FLOWS = 256, OPT_HOME_NET, OPT_SET, OPT_PIDFILE, OPT_SYSLOG, OPT_PACE, OPT_NO_PROMISC,
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "signatures", required_argument, NULL, 'S' },
+		{ "redis", required_argument, NULL, 'R' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "flows", no_argument, NULL, OPT_FLOWS },
+		{ "home-net", required_argument, NULL, OPT_HOME_NET },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "check", no_argument, NULL, 't' },
+		{ "daemon", no_argument, NULL, 'D' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "pace", required_argument, NULL, OPT_PACE },
+		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *files[MAX_FILES];
+	int nfiles = 0, ch, quiet = 0, check = 0, use_syslog = 0, no_promisc = 0, rc;
+	const char *iface = NULL, *config_path = NULL, *output_path = "-";
+	char *sets[256];
+	int nsets = 0, i;
+	double pace = 0;
+	struct conf conf;
+	struct engine_opts eopts = { false };
+	struct outputs outs;
+	struct run run;
+	char err[1024], bpf[4096];
+	struct sigaction sa;
+
+	log_init("dcdnwatch", 0);
+	while ((ch = getopt_long(argc, argv, "r:i:c:S:R:o:tDu:qvVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (nfiles >= MAX_FILES)
+				log_fatal(2, "too many -r files (at most %d)", MAX_FILES);
+			files[nfiles++] = optarg;
+			break;
+		case 'i':
+			iface = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'S':
+		case 'R':
+		case 'u':
+		case OPT_PIDFILE:
+			break;
+		case 'o':
+			output_path = optarg;
+			break;
+		case OPT_FLOWS:
+			eopts.flows = true;
+			break;
+		case OPT_HOME_NET:
+		case OPT_SET:
+			if (nsets >= (int)(sizeof(sets) / sizeof(sets[0])) - 1)
+				log_fatal(2, "too many --set options");
+			if (ch == OPT_HOME_NET) {
+				size_t n = strlen(optarg) + sizeof("home_net=");
+
+				sets[nsets] = xmalloc(n);
+				snprintf(sets[nsets], n, "home_net=%s", optarg);
+				nsets++;
+			} else {
+				if (strcmp(optarg, "help") == 0) {
+					conf_print_keys(stdout);
+					return 0;
+				}
+				sets[nsets++] = xstrdup(optarg);
+			}
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'D':
+			break;
+		case OPT_SYSLOG:
+			use_syslog = 1;
+			break;
+		case OPT_PACE: {
+			char *end;
+
+			pace = strtod(optarg, &end);
+			if (*end != '\0' || !(pace > 0) || pace > 1e6)
+				log_fatal(2, "--pace: '%s' is not a positive factor", optarg);
+			break;
+		}
+		case OPT_NO_PROMISC:
+			no_promisc = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'v':
+			log_set_verbose(1);
+			break;
+		case 'V':
+			printf("dcdnwatch %s (nDPI %s, %s)\n", PACKAGE_VERSION, ndpi_revision(), pcap_lib_version());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	log_set_quiet(quiet);
+
+	/* Configuration: defaults, then the file, then --set in order. */
+	conf_defaults(&conf);
+	if (config_path && conf_load(&conf, config_path, err, sizeof(err)) != 0)
+		log_fatal(2, "%s", err);
+	for (i = 0; i < nsets; i++)
+		set_or_die(&conf, sets[i]);
+	if (no_promisc)
+		conf.promisc = 0;
+
+	/* The trailing words are one BPF expression, as tcpdump takes it. */
+	bpf[0] = '\0';
+	for (i = optind; i < argc; i++) {
+		if (strlen(bpf) + strlen(argv[i]) + 2 >= sizeof(bpf))
+			log_fatal(2, "BPF expression too long");
+		if (bpf[0])
+			strcat(bpf, " ");
+		strcat(bpf, argv[i]);
+	}
+
+	{
+		struct netset *home = netset_parse(conf.home_net, err, sizeof(err));
+
+		if (home == NULL)
+			log_fatal(2, "home_net: %s", err);
+		netset_free(home);
+	}
+	if (check) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	if (nfiles == 0 && iface == NULL)
+		log_fatal(2, "nothing to read: give -r FILE or -i IFACE (see --help)");
+	if (nfiles && iface)
+		log_fatal(2, "-r and -i cannot be used together");
+
+	if (iface) {
+		struct capture_live_cfg lc = { conf.snaplen, conf.buffer_mb, (int)conf.promisc, conf.timeout_ms };
+
+		run.cap = capture_open_live(iface, &lc, bpf, err, sizeof(err));
+	} else {
+		run.cap = capture_open_files(files, nfiles, bpf, err, sizeof(err));
+	}
+	if (run.cap == NULL)
+		log_fatal(2, "%s", err);
+	capture_set_pace(run.cap, pace);
+
+	memset(&outs, 0, sizeof(outs));
+	{
+		void *o = output_file_open(output_path, err, sizeof(err));
+
+		if (o == NULL)
+			log_fatal(2, "%s", err);
+		outputs_add(&outs, &output_file_ops, o);
+	}
+	if (use_syslog)
+		outputs_add(&outs, &output_syslog_ops, output_syslog_open());
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	run.conf = &conf;
+	run.live = capture_is_live(run.cap);
+	run.eng = engine_new(&conf, &eopts, &outs, NULL, err, sizeof(err));
+	if (run.eng == NULL)
+		log_fatal(2, "%s", err);
+	run.progress = !quiet && isatty(STDERR_FILENO);
+	run.next_progress = 1000000;
+	run.last_stats_us = 0;
+
+	rc = capture_run(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err, sizeof(err));
+	if (run.progress && engine_stats(run.eng)->packets >= 1000000)
+		fputc('\n', stderr);
+	if (rc < 0)
+		log_warn("%s", err);
+	engine_flush(run.eng);
+	write_stats(&run, engine_now(run.eng));
+	outputs_flush(&outs);
+	if (!quiet)
+		engine_summary(run.eng, stderr);
+	engine_free(run.eng);
+	outputs_close(&outs);
+	capture_free(run.cap);
+	for (i = 0; i < nsets; i++)
+		free(sets[i]);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,327 @@
+/*
+ * test_flow.c - the flow table: direction normalization, initiator, timeouts, active cut, cap and eviction.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "check.h"
+#include "flow.h"
+
+#define S 1000000ull
+
+struct ended {
+	int n;
+	enum flow_end why[64];
+	uint32_t pkts0[64], pkts1[64];
+	uint16_t sport[64];
+};
+
+static void
+on_end(void *arg, struct flow *f, enum flow_end why)
+{
+	struct ended *e = arg;
+
+	if (e->n < 64) {
+		e->why[e->n] = why;
+		e->pkts0[e->n] = f->pkts[0];
+		e->pkts1[e->n] = f->pkts[1];
+		e->sport[e->n] = flow_src_port(f);
+	}
+	e->n++;
+}
+
+static struct flow_table_cfg
+cfg(uint32_t max)
+{
+	struct flow_table_cfg c = { .max_flows = max, .active_timeout_s = 0, .seed = 12345 };
+
+	c.timeout_s[FT_TCP_NEW] = 30;
+	c.timeout_s[FT_TCP_EST] = 600;
+	c.timeout_s[FT_TCP_CLOSED] = 10;
+	c.timeout_s[FT_UDP] = 120;
+	c.timeout_s[FT_ICMP] = 60;
+	c.timeout_s[FT_OTHER] = 60;
+	return c;
+}
+
+/* A decoded TCP or UDP packet between 10.0.0.x:sp and 10.0.0.y:dp. */
+static struct decoded
+pkt(uint8_t proto, uint8_t x, uint16_t sp, uint8_t y, uint16_t dp, uint8_t flags, uint32_t len)
+{
+	struct decoded d;
+
+	memset(&d, 0, sizeof(d));
+	d.ipver = 4;
+	d.proto = proto;
+	d.src[0] = 10; d.src[3] = x;
+	d.dst[0] = 10; d.dst[3] = y;
+	d.sport = sp;
+	d.dport = dp;
+	d.tcp_flags = flags;
+	d.wirelen = len;
+	return d;
+}
+
+/* Both directions land in one flow; the SYN sender is the initiator; bytes are counted per direction. */
+static void
+test_direction(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded syn = pkt(6, 9, 50000, 1, 443, TH_SYN, 60);
+	struct decoded synack = pkt(6, 1, 443, 9, 50000, TH_SYN | TH_ACK, 60);
+	struct decoded data = pkt(6, 1, 443, 9, 50000, TH_ACK, 1500);
+	struct flow *f1, *f2, *f3;
+	int dir;
+	bool created;
+
+	f1 = flow_table_packet(t, &syn, 1 * S, &dir, &created);
+	CHECK(created);
+	CHECK_EQ(dir, 0);
+	f2 = flow_table_packet(t, &synack, 1 * S, &dir, &created);
+	CHECK(!created);
+	CHECK(f1 == f2);
+	CHECK_EQ(dir, 1);
+	f3 = flow_table_packet(t, &data, 2 * S, &dir, &created);
+	CHECK(f3 == f1);
+	CHECK_EQ(f1->pkts[0], 1);
+	CHECK_EQ(f1->pkts[1], 2);
+	CHECK_EQ(f1->bytes[1], 1560);
+	CHECK_EQ(flow_src_port(f1), 50000);
+	CHECK_EQ(flow_dst_port(f1), 443);
+	CHECK_EQ(flow_src_addr(f1)[3], 9);
+	CHECK_EQ(flow_state(f1), FS_ESTABLISHED);
+	flow_table_free(t);
+	CHECK_EQ(e.n, 1);
+	CHECK_EQ(e.why[0], FE_SHUTDOWN);
+}
+
+/* Joined midway: the first packet seen is the SYN-ACK, so the initiator is its receiver. */
+static void
+test_initiator_from_synack(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded synack = pkt(6, 1, 443, 9, 50000, TH_SYN | TH_ACK, 60);
+	struct flow *f;
+	int dir;
+	bool created;
+
+	f = flow_table_packet(t, &synack, 1 * S, &dir, &created);
+	CHECK_EQ(dir, 1);
+	CHECK_EQ(flow_src_port(f), 50000);
+	flow_table_free(t);
+}
+
+/* A data packet first, then a SYN from the other side: the SYN sender becomes the initiator. */
+static void
+test_initiator_fixed_by_syn(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded data = pkt(6, 1, 443, 9, 50000, TH_ACK, 100);
+	struct decoded syn = pkt(6, 9, 50000, 1, 443, TH_SYN, 60);
+	struct flow *f;
+	int dir;
+	bool created;
+
+	f = flow_table_packet(t, &data, 1 * S, &dir, &created);
+	CHECK_EQ(flow_src_port(f), 443);
+	f = flow_table_packet(t, &syn, 2 * S, &dir, &created);
+	CHECK_EQ(flow_src_port(f), 50000);
+	CHECK_EQ(dir, 0);
+	CHECK_EQ(f->pkts[0], 1);
+	CHECK_EQ(f->pkts[1], 1);
+	CHECK_EQ(f->bytes[1], 100);
+	flow_table_free(t);
+}
+
+/* Idle timeouts by class: a closed TCP flow goes after 10 s, UDP after 120 s, established TCP after 600 s. */
+static void
+test_timeouts(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded a = pkt(6, 1, 1000, 2, 80, TH_SYN, 60);
+	struct decoded b = pkt(6, 2, 80, 1, 1000, TH_SYN | TH_ACK, 60);
+	struct decoded fin1 = pkt(6, 1, 1000, 2, 80, TH_FIN | TH_ACK, 60);
+	struct decoded fin2 = pkt(6, 2, 80, 1, 1000, TH_FIN | TH_ACK, 60);
+	struct decoded u = pkt(17, 3, 5000, 4, 53, 0, 80);
+	struct decoded est1 = pkt(6, 5, 2000, 6, 22, TH_SYN, 60);
+	struct decoded est2 = pkt(6, 6, 22, 5, 2000, TH_SYN | TH_ACK, 60);
+	int dir;
+	bool created;
+
+	flow_table_packet(t, &a, 0, &dir, &created);
+	flow_table_packet(t, &b, 0, &dir, &created);
+	flow_table_packet(t, &fin1, 1 * S, &dir, &created);
+	flow_table_packet(t, &fin2, 1 * S, &dir, &created);
+	flow_table_packet(t, &u, 1 * S, &dir, &created);
+	flow_table_packet(t, &est1, 1 * S, &dir, &created);
+	flow_table_packet(t, &est2, 1 * S, &dir, &created);
+	flow_table_expire(t, 10 * S);
+	CHECK_EQ(e.n, 0);
+	flow_table_expire(t, 11 * S);
+	CHECK_EQ(e.n, 1);
+	CHECK_EQ(e.sport[0], 1000);
+	CHECK_EQ(flow_table_stats(t)->closed_early, 1);
+	flow_table_expire(t, 121 * S);
+	CHECK_EQ(e.n, 2);
+	CHECK_EQ(e.sport[1], 5000);
+	flow_table_expire(t, 600 * S);
+	CHECK_EQ(e.n, 2);
+	flow_table_expire(t, 601 * S);
+	CHECK_EQ(e.n, 3);
+	CHECK_EQ(e.why[2], FE_TIMEOUT);
+	CHECK_EQ(flow_table_stats(t)->expired, 3);
+	CHECK_EQ(flow_table_stats(t)->active, 0);
+	flow_table_free(t);
+}
+
+/* A RST closes a flow early too. */
+static void
+test_rst(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded a = pkt(6, 1, 1000, 2, 80, TH_SYN, 60);
+	struct decoded r = pkt(6, 2, 80, 1, 1000, TH_RST | TH_ACK, 60);
+	int dir;
+	bool created;
+
+	flow_table_packet(t, &a, 0, &dir, &created);
+	flow_table_packet(t, &r, 0, &dir, &created);
+	flow_table_expire(t, 11 * S);
+	CHECK_EQ(e.n, 1);
+	flow_table_free(t);
+}
+
+/* Active timeout: a busy flow is reported every active_timeout seconds and goes on as one flow. */
+static void
+test_active_timeout(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t;
+	struct decoded u = pkt(17, 1, 1000, 2, 9000, 0, 100);
+	int dir, i;
+	bool created;
+
+	c.active_timeout_s = 60;
+	t = flow_table_new(&c, on_end, &e);
+	for (i = 0; i <= 150; i++)
+		flow_table_packet(t, &u, (uint64_t)i * S, &dir, &created);
+	CHECK_EQ(e.n, 2);
+	CHECK_EQ(e.why[0], FE_ACTIVE);
+	CHECK_EQ(e.pkts0[0], 60);
+	CHECK_EQ(flow_table_stats(t)->created, 1);
+	CHECK_EQ(flow_table_stats(t)->active_cut, 2);
+	flow_table_free(t);
+	CHECK_EQ(e.n, 3);
+	CHECK_EQ(e.pkts0[2], 31);
+}
+
+/* The cap: with room for 3 flows, a 4th evicts the one idle longest, whatever its class. */
+static void
+test_cap_eviction(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(3);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded a = pkt(17, 1, 1001, 2, 53, 0, 80);
+	struct decoded b = pkt(6, 1, 1002, 2, 80, TH_SYN, 60);
+	struct decoded cc = pkt(17, 1, 1003, 2, 53, 0, 80);
+	struct decoded d = pkt(17, 1, 1004, 2, 53, 0, 80);
+	int dir;
+	bool created;
+
+	flow_table_packet(t, &a, 1 * S, &dir, &created);
+	flow_table_packet(t, &b, 2 * S, &dir, &created);
+	flow_table_packet(t, &cc, 3 * S, &dir, &created);
+	flow_table_packet(t, &a, 4 * S, &dir, &created);	/* a is fresh again: b is now the stalest */
+	flow_table_packet(t, &d, 5 * S, &dir, &created);
+	CHECK_EQ(e.n, 1);
+	CHECK_EQ(e.why[0], FE_EVICTED);
+	CHECK_EQ(e.sport[0], 1002);
+	CHECK_EQ(flow_table_stats(t)->evicted, 1);
+	CHECK_EQ(flow_table_stats(t)->active, 3);
+	flow_table_free(t);
+	CHECK_EQ(e.n, 4);
+}
+
+/* Many flows: the table grows its buckets and still finds every flow; the cap holds. */
+static void
+test_many(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(20000);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	int dir, i;
+	bool created;
+
+	for (i = 0; i < 30000; i++) {
+		struct decoded u = pkt(17, (uint8_t)(i & 0xff), (uint16_t)(i >> 8), 200, 53, 0, 80);
+
+		flow_table_packet(t, &u, (uint64_t)i, &dir, &created);
+		CHECK(created);
+	}
+	CHECK_EQ(flow_table_stats(t)->active, 20000);
+	CHECK_EQ(flow_table_stats(t)->evicted, 10000);
+	for (i = 29000; i < 30000; i++) {
+		struct decoded u = pkt(17, (uint8_t)(i & 0xff), (uint16_t)(i >> 8), 200, 53, 0, 80);
+
+		flow_table_packet(t, &u, 40000, &dir, &created);
+		CHECK(!created);
+	}
+	flow_table_free(t);
+}
+
+/* VLAN and VNI are part of the key: the same 5-tuple in two VLANs is two flows. */
+static void
+test_vlan_in_key(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded a = pkt(17, 1, 1000, 2, 53, 0, 80);
+	struct decoded b = a;
+	struct flow *f1, *f2;
+	int dir;
+	bool created;
+
+	a.vlan_depth = 1;
+	a.vlan[0] = 10;
+	b.vlan_depth = 1;
+	b.vlan[0] = 20;
+	f1 = flow_table_packet(t, &a, 0, &dir, &created);
+	f2 = flow_table_packet(t, &b, 0, &dir, &created);
+	CHECK(f1 != f2);
+	b.tunnel = TUNNEL_VXLAN;
+	b.vni = 7;
+	f1 = flow_table_packet(t, &b, 0, &dir, &created);
+	CHECK(created);
+	CHECK(f1 != f2);
+	CHECK_EQ(flow_table_stats(t)->active, 3);
+	flow_table_free(t);
+}
+
+int
+main(void)
+{
+	test_direction();
+	test_initiator_from_synack();
+	test_initiator_fixed_by_syn();
+	test_timeouts();
+	test_rst();
+	test_active_timeout();
+	test_cap_eviction();
+	test_many();
+	test_vlan_in_key();
+	return check_done("test_flow");
+}
