@@ -1,36 +1,478 @@
 /*
- * detect.c - the detection layer's entry points.
+ * detect.c - the detection layer's glue: attributes flows to host buckets, closes buckets on packet time,
+ * calls the detectors (one per detect_*.c file) and raises alerts.
  */
 #include "config.h"
 
-#include "detect.h"
+#include <stdlib.h>
+#include <string.h>
+#include <ndpi/ndpi_protocol_ids.h>
 
-void
-detect_flow_new(struct detect *det, struct flow *f, const struct decoded *d, uint64_t now_us)
+#include "detect_int.h"
+#include "family.h"
+#include "log.h"
+#include "sigdb.h"
+
+static void on_host_drop(void *arg, struct host *hs);
+
+struct detect *
+detect_new(const struct conf *conf, struct outputs *outs, const struct sigdb *db, struct store *store, char *err,
+	   size_t errlen)
 {
-	(void)det; (void)f; (void)d; (void)now_us;
+	struct detect *d = xcalloc(1, sizeof(*d));
+	struct hosts_cfg hc;
+
+	d->conf = conf;
+	d->sigdb = db;
+	d->store = store;
+	if ((d->home = netset_parse(conf->home_net, err, errlen)) == NULL)
+		goto fail;
+	if ((d->policy = policy_new(conf, err, errlen)) == NULL)
+		goto fail;
+	memset(&hc, 0, sizeof(hc));
+	hc.max_hosts = conf->host_max;
+	hc.window = conf->window_buckets;
+	hc.group_v4_bits = conf->group_v4_bits;
+	hc.group_v6_bits = conf->group_v6_bits;
+	/* A new bucket weighs 1/20: the baseline remembers about the last twenty buckets. */
+	hc.alpha = 0.05;
+	hc.on_drop = on_host_drop;
+	hc.on_drop_arg = d;
+	d->hosts = hosts_new(&hc);
+	d->alerts = alerts_new(outs, conf->suppress_s, conf->host_max);
+	d->dnsmap = dnsmap_new();
+	d->fleet = fleet_new();
+	d->newhosts = newhosts_new();
+	d->bucket_us = (uint64_t)conf->bucket_s * 1000000u;
+	jsonw_init(&d->ev);
+	return d;
+fail:
+	netset_free(d->home);
+	free(d);
+	return NULL;
 }
 
 void
-detect_flow_classified(struct detect *det, struct flow *f, uint64_t now_us)
+detect_free(struct detect *d)
 {
-	(void)det; (void)f; (void)now_us;
+	if (d == NULL)
+		return;
+	hosts_free(d->hosts);
+	alerts_free(d->alerts);
+	dnsmap_free(d->dnsmap);
+	fleet_free(d->fleet);
+	newhosts_free(d->newhosts);
+	policy_free(d->policy);
+	netset_free(d->home);
+	jsonw_clear(&d->ev);
+	free(d);
 }
 
 void
-detect_dns_response(struct detect *det, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
+detect_set_sigdb(struct detect *d, const struct sigdb *db)
 {
-	(void)det; (void)f; (void)msg; (void)len; (void)now_us;
+	d->sigdb = db;
 }
 
 void
-detect_flow_end(struct detect *det, struct flow *f, uint64_t now_us)
+detect_set_flows(struct detect *d, struct flow_table *flows)
 {
-	(void)det; (void)f; (void)now_us;
+	d->flows = flows;
+}
+
+static void
+on_host_drop(void *arg, struct host *hs)
+{
+	(void)arg;
+	beacon_free(hs);
+	relay_free(hs);
+}
+
+uint32_t
+flow_zone(const struct flow *f)
+{
+	if (f->key.vni)
+		return f->key.vni;
+	return zone_of_vlan(f->key.vlan[0]);
+}
+
+static void
+restore_host(void *arg, const struct host_record *r)
+{
+	struct detect *d = arg;
+	bool created;
+	struct host *hs = hosts_get(d->hosts, r->ipver, r->addr, r->zone, r->last_us, &created);
+
+	hs->first_us = r->first_us;
+	hs->last_us = r->last_us;
+	hs->known = r->known;
+	hs->served = r->served;
+	if (created && hs->known) {
+		host_group(d->hosts, hs)->members++;
+		if (hs->served)
+			host_group(d->hosts, hs)->serving_members++;
+	}
+	hs->family = r->family;
+	hs->family_score = r->family_score;
+	memcpy(hs->bl, r->bl, sizeof(hs->bl));
+}
+
+/* The first packet: learning starts at the deployment's first packet, which the store may remember. */
+static void
+detect_start(struct detect *d, uint64_t now_us)
+{
+	uint64_t epoch = d->store->ops->get_epoch(d->store->ctx);
+
+	if (epoch == 0 || epoch > now_us) {
+		epoch = now_us;
+		d->store->ops->set_epoch(d->store->ctx, epoch);
+	}
+	d->epoch_us = epoch;
+	d->learning_end_us = epoch + (uint64_t)d->conf->learning_s * 1000000u;
+	/* Buckets are aligned on multiples of their length, so sensors and restarts agree on them. */
+	d->bucket_end_us = (now_us / d->bucket_us + 1) * d->bucket_us;
+	d->store->ops->host_load_all(d->store->ctx, restore_host, d);
+}
+
+struct host *
+detect_side_host(struct detect *d, const struct flow *f, int side, uint64_t now_us)
+{
+	const uint8_t *addr = side ? f->key.b : f->key.a;
+	bool created;
+	struct host *hs;
+
+	if (!(f->home & (1 << side)))
+		return NULL;
+	hs = hosts_get(d->hosts, f->key.ipver, addr, flow_zone(f), now_us, &created);
+	if (created) {
+		hs->known = detect_learning(d, now_us);
+		if (hs->known)
+			host_group(d->hosts, hs)->members++;
+		else
+			newhosts_host(d, hs, now_us);
+		zone_policy_host(d, hs, now_us);
+	}
+	return hs;
 }
 
 void
-detect_tick(struct detect *det, uint64_t now_us)
+host_note_family(struct host *hs, int family, int strength)
 {
-	(void)det; (void)now_us;
+	if (family == 0)
+		return;
+	if (hs->family == 0 || strength > hs->family_score) {
+		hs->family = (uint8_t)family;
+		hs->family_score = (uint8_t)(strength > 100 ? 100 : strength);
+	}
+}
+
+void
+detect_flow_new(struct detect *d, struct flow *f, const struct decoded *dp, uint64_t now_us)
+{
+	int init = f->init_is_b ? 1 : 0, side;
+
+	(void)dp;
+	for (side = 0; side < 2; side++) {
+		struct host *hs = detect_side_host(d, f, side, now_us);
+		const uint8_t *remote = side ? f->key.a : f->key.b;
+		int remote_home = f->home & (1 << (1 - side));
+		struct bucket *b;
+
+		if (hs == NULL)
+			continue;
+		b = host_bucket(d->hosts, hs);
+		if (side == init) {
+			b->flows_init++;
+			bucket_add_peer(b->peers_out, remote, f->key.ipver);
+		} else {
+			b->flows_acc++;
+			if (!remote_home) {
+				b->flows_acc_out++;
+				bucket_add_peer(b->peers_in, remote, f->key.ipver);
+				bucket_add_port(b->ports_in, side ? f->key.pb : f->key.pa);
+				if (detect_learning(d, now_us) && !hs->served) {
+					hs->served = 1;
+					host_group(d->hosts, hs)->serving_members++;
+				}
+			}
+		}
+	}
+	signature_flow_new(d, f, now_us);
+}
+
+void
+detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
+{
+	int init = f->init_is_b ? 1 : 0, resp = 1 - init;
+	struct host *hs;
+
+	/* What an outside peer came for: TLS or something nDPI cannot name is what dCDN nodes serve. */
+	if ((f->home & (1 << resp)) && !(f->home & (1 << init)) &&
+	    (hs = detect_side_host(d, f, resp, now_us)) != NULL) {
+		struct bucket *b = host_bucket(d->hosts, hs);
+
+		if (f->master == NDPI_PROTOCOL_TLS || f->app == NDPI_PROTOCOL_TLS)
+			b->tls_in++;
+		else if (f->master == NDPI_PROTOCOL_UNKNOWN && f->app == NDPI_PROTOCOL_UNKNOWN)
+			b->unknown_in++;
+	}
+	signature_classified(d, f, now_us);
+	if ((hs = detect_side_host(d, f, init, now_us)) != NULL) {
+		beacon_flow(d, hs, f, now_us);
+		outbound_policy_classified(d, hs, f, now_us);
+		if (f->l7 && f->l7->name)
+			fleet_name(d, hs, f->l7->name, now_us);
+	}
+}
+
+void
+detect_dns_response(struct detect *d, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
+{
+	signature_dns(d, f, msg, len, now_us);
+}
+
+/* Move what a flow carried since last time into its hosts' open buckets. */
+static void
+attribute(struct detect *d, struct flow *f, uint64_t now_us)
+{
+	int init = f->init_is_b ? 1 : 0, side;
+	uint64_t db[2] = { f->bytes[0] - f->acc_bytes[0], f->bytes[1] - f->acc_bytes[1] };
+	uint32_t dp[2] = { f->pkts[0] - f->acc_pkts[0], f->pkts[1] - f->acc_pkts[1] };
+
+	if (f->home == 0 || (db[0] == 0 && db[1] == 0))
+		return;
+	for (side = 0; side < 2; side++) {
+		struct host *hs = detect_side_host(d, f, side, now_us);
+		struct bucket *b;
+		int out = side == init ? 0 : 1;	/* index of the direction this host sends in */
+
+		if (hs == NULL)
+			continue;
+		b = host_bucket(d->hosts, hs);
+		b->bytes_out += db[out];
+		b->bytes_in += db[1 - out];
+		b->pkts_out += dp[out];
+		b->pkts_in += dp[1 - out];
+		if (side != init && !(f->home & (1 << init))) {
+			b->bytes_srv_out += db[out];
+			b->bytes_srv_in += db[1 - out];
+		}
+		if (side == init && !(f->home & (1 << (1 - init))))
+			relay_running(d, hs, f, db[0] + db[1], now_us);
+	}
+	f->acc_bytes[0] = f->bytes[0];
+	f->acc_bytes[1] = f->bytes[1];
+	f->acc_pkts[0] = f->pkts[0];
+	f->acc_pkts[1] = f->pkts[1];
+}
+
+void
+detect_flow_end(struct detect *d, struct flow *f, uint64_t now_us)
+{
+	int init = f->init_is_b ? 1 : 0;
+	struct host *hs;
+
+	attribute(d, f, now_us);
+	if (!(f->home & (1 << (1 - init))) && (hs = detect_side_host(d, f, init, now_us)) != NULL)
+		relay_flow_end(d, hs, f, now_us);
+}
+
+struct attr_ctx {
+	struct detect *d;
+	uint64_t now_us;
+};
+
+static void
+attribute_cb(void *arg, struct flow *f)
+{
+	struct attr_ctx *c = arg;
+
+	attribute(c->d, f, c->now_us);
+}
+
+struct judge_ctx {
+	struct detect *d;
+	uint64_t end_us;
+};
+
+static void
+save_host(struct detect *d, const struct host *hs)
+{
+	struct host_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.ipver = hs->ipver;
+	memcpy(r.addr, hs->addr, 16);
+	r.zone = hs->zone;
+	r.first_us = hs->first_us;
+	r.last_us = hs->last_us;
+	r.known = hs->known;
+	r.served = hs->served;
+	r.family = hs->family;
+	r.family_score = hs->family_score;
+	memcpy(r.bl, hs->bl, sizeof(r.bl));
+	d->store->ops->host_save(d->store->ctx, &r);
+}
+
+static void
+judge_cb(void *arg, struct host *hs, const struct window *w, const struct bucket *b)
+{
+	struct judge_ctx *c = arg;
+	struct detect *d = c->d;
+	/* The verdict's time is the end of the bucket that showed it. */
+	uint64_t t = c->end_us;
+
+	if (!detect_learning(d, t - 1)) {
+		node_profile_judge(d, hs, w, t);
+		baseline_judge(d, hs, w, t);
+		relay_judge(d, hs, w, t);
+	}
+	if (b->pkts_in || b->pkts_out || b->flows_init || b->flows_acc)
+		save_host(d, hs);
+}
+
+static void
+close_bucket(struct detect *d, uint64_t end_us)
+{
+	struct attr_ctx ac = { d, end_us };
+	struct judge_ctx jc = { d, end_us };
+
+	if (d->flows)
+		flow_table_foreach(d->flows, attribute_cb, &ac);
+	hosts_close_bucket(d->hosts, judge_cb, &jc);
+	fleet_tick(d, end_us);
+	newhosts_tick(d, end_us);
+	d->store->ops->flush(d->store->ctx, end_us);
+}
+
+void
+detect_tick(struct detect *d, uint64_t now_us)
+{
+	uint32_t n = 0;
+
+	if (d->bucket_end_us == 0) {
+		detect_start(d, now_us);
+		return;
+	}
+	while (now_us >= d->bucket_end_us) {
+		close_bucket(d, d->bucket_end_us);
+		d->bucket_end_us += d->bucket_us;
+		/* After a long gap, one empty window's worth of buckets is enough to age everything. */
+		if (++n > d->conf->window_buckets + 1 && now_us >= d->bucket_end_us)
+			d->bucket_end_us = (now_us / d->bucket_us + 1) * d->bucket_us;
+	}
+}
+
+void
+detect_finish(struct detect *d, uint64_t now_us)
+{
+	if (d->bucket_end_us == 0)
+		return;
+	detect_tick(d, now_us);
+	/* The open bucket holds the end of the capture: judge it too. */
+	close_bucket(d, now_us > d->bucket_end_us - d->bucket_us ? now_us : d->bucket_end_us - d->bucket_us);
+	d->bucket_end_us = 0;
+}
+
+void
+evidence_begin(struct detect *d)
+{
+	jsonw_reset(&d->ev);
+	jsonw_obj_begin(&d->ev);
+}
+
+const char *
+evidence_end(struct detect *d)
+{
+	jsonw_obj_end(&d->ev);
+	return d->ev.buf;
+}
+
+void
+evidence_flow(struct jsonw *w, const char *key, const struct flow *f)
+{
+	char a[64], b[64];
+
+	jsonw_key(w, key);
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "src_ip", addr_format(f->key.ipver, flow_src_addr(f), a, sizeof(a)));
+	jsonw_ku64(w, "src_port", flow_src_port(f));
+	jsonw_kstr(w, "dest_ip", addr_format(f->key.ipver, flow_dst_addr(f), b, sizeof(b)));
+	jsonw_ku64(w, "dest_port", flow_dst_port(f));
+	jsonw_ku64(w, "proto", f->key.proto);
+	jsonw_key(w, "start");
+	jsonw_time(w, f->first_us);
+	jsonw_obj_end(w);
+}
+
+void
+detect_alert(struct detect *d, struct host *hs, int family, enum detector det, enum severity sev, int score,
+	     const char *summary, const char *evidence, const struct window *w, uint64_t now_us)
+{
+	struct alert al;
+
+	memset(&al, 0, sizeof(al));
+	/* Correlation: named by a signature and behaving as a node is as sure as it gets. */
+	if ((det == DET_NODE_PROFILE && family != FAM_UNKNOWN_DCDN && family != FAM_NONE &&
+	    alerts_host_has(d->alerts, hs->ipver, hs->addr, hs->zone, DET_SIGNATURE)) ||
+	    (det == DET_SIGNATURE && alerts_host_has(d->alerts, hs->ipver, hs->addr, hs->zone, DET_NODE_PROFILE))) {
+		sev = SEV_CRITICAL;
+		if (score < 95)
+			score = 95;
+	}
+	al.ts_us = now_us;
+	al.ipver = hs->ipver;
+	al.addr = hs->addr;
+	al.zone = hs->zone;
+	al.family = family;
+	al.detector = det;
+	al.severity = sev;
+	al.score = score;
+	snprintf(al.summary, sizeof(al.summary), "%s", summary);
+	al.evidence = evidence;
+	if (w) {
+		al.peers = w->peers_in;
+		al.upload = w->bytes_out;
+	}
+	alerts_emit(d->alerts, &al);
+	if (family != FAM_NONE) {
+		hs->alerted = 1;
+		fleet_verdict(d, hs, family, now_us);
+	}
+}
+
+void
+detect_stats_json(struct detect *d, struct jsonw *w)
+{
+	struct store_stats ss;
+	int i;
+
+	jsonw_key(w, "alerts");
+	jsonw_obj_begin(w);
+	for (i = 0; i < DET__COUNT; i++)
+		jsonw_ku64(w, detector_name((enum detector)i), alerts_by_detector(d->alerts, (enum detector)i));
+	jsonw_ku64(w, "suppressed", alerts_suppressed(d->alerts));
+	jsonw_obj_end(w);
+	jsonw_key(w, "hosts");
+	jsonw_obj_begin(w);
+	jsonw_ku64(w, "tracked", hosts_count(d->hosts));
+	jsonw_ku64(w, "dropped", hosts_dropped(d->hosts));
+	jsonw_obj_end(w);
+	d->store->ops->stats(d->store->ctx, &ss);
+	jsonw_key(w, "store");
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "backend", d->store->ops->name);
+	jsonw_ku64(w, "errors", ss.errors);
+	jsonw_ku64(w, "reconnects", ss.reconnects);
+	jsonw_ku64(w, "queued", ss.queued);
+	jsonw_ku64(w, "dropped", ss.dropped);
+	jsonw_key(w, "connected");
+	jsonw_bool(w, ss.connected);
+	jsonw_obj_end(w);
+}
+
+void
+detect_summary(struct detect *d, FILE *fp)
+{
+	alerts_summary(d->alerts, fp);
 }

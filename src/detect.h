@@ -1,28 +1,47 @@
 /*
- * detect.h - what the engine tells the detection layer, and nothing more.  The detection layer (host
- * windows, baselines, signatures, detectors, alerts) sees flows at three moments: created, classified and
- * ended, plus the passage of packet time.
+ * detect.h - the detection layer: host windows and baselines, signatures and detectors, alerts.
+ *
+ * The engine tells it about flows at three moments (created, classified, ended), about DNS answers, and
+ * about the passage of packet time; it never sees packets otherwise, so its cost is per flow and per bucket.
  */
 #ifndef DCDN_DETECT_H
 #define DCDN_DETECT_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "conf.h"
 #include "decode.h"
 #include "flow.h"
+#include "jsonw.h"
+#include "output.h"
+#include "store.h"
 
 struct detect;
-struct classifier;
+struct sigdb;
 
-/* A flow's first packet; d is that packet. */
+/* conf, outs, db and store are borrowed.  NULL and err on a bad configuration (policies, home net). */
+struct detect *detect_new(const struct conf *conf, struct outputs *outs, const struct sigdb *db,
+			  struct store *store, char *err, size_t errlen);
+void detect_free(struct detect *det);
+/* Use another signature database from now on (SIGHUP); the old one may be freed after this returns. */
+void detect_set_sigdb(struct detect *det, const struct sigdb *db);
+/* The flow table whose running flows are attributed to host buckets at each bucket end. */
+void detect_set_flows(struct detect *det, struct flow_table *flows);
+
 void detect_flow_new(struct detect *det, struct flow *f, const struct decoded *d, uint64_t now_us);
-/* nDPI finished with the flow: names, JA3 and labels are in f. */
 void detect_flow_classified(struct detect *det, struct flow *f, uint64_t now_us);
-/* A DNS response was seen in flow f (payload: the DNS message). */
 void detect_dns_response(struct detect *det, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us);
-/* The flow record ends (its counters are final for this record). */
 void detect_flow_end(struct detect *det, struct flow *f, uint64_t now_us);
-/* Packet time moved to now_us. */
+/* Packet time moved to now_us: close buckets that ended and judge hosts. */
 void detect_tick(struct detect *det, uint64_t now_us);
+/* End of input: close the open bucket (so a short capture is still judged) and write what is batched. */
+void detect_finish(struct detect *det, uint64_t now_us);
+
+/* The "alerts" and "store" members of a stats event. */
+void detect_stats_json(struct detect *det, struct jsonw *w);
+/* The flagged-host table. */
+void detect_summary(struct detect *det, FILE *fp);
 
 #endif

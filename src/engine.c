@@ -85,6 +85,8 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 	cc.max_tcp_pkts = conf->ndpi_max_tcp;
 	cc.max_udp_pkts = conf->ndpi_max_udp;
 	e->cls = classifier_new(&cc);
+	if (det)
+		detect_set_flows(det, e->flows);
 	jsonw_init(&e->jw);
 	return e;
 }
@@ -368,7 +370,7 @@ engine_flush(struct engine *e)
 {
 	flow_table_flush(e->flows);
 	if (e->det)
-		detect_tick(e->det, e->now_us);
+		detect_finish(e->det, e->now_us);
 }
 
 void
@@ -410,6 +412,8 @@ engine_stats_event(struct engine *e, uint64_t now_us)
 	jsonw_ku64(w, "interface_drops", e->st.if_drops);
 	jsonw_obj_end(w);
 	jsonw_ku64(w, "output_errors", outputs_failed(e->outs));
+	if (e->det)
+		detect_stats_json(e->det, w);
 	jsonw_obj_end(w);
 	jsonw_obj_end(w);
 	outputs_write(e->outs, "stats", w->buf, w->len);

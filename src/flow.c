@@ -391,6 +391,16 @@ flow_table_expire(struct flow_table *t, uint64_t now_us)
 	}
 }
 
+void
+flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f), void *arg)
+{
+	int c;
+
+	for (c = 0; c < FT__COUNT; c++)
+		for (struct flow *f = t->lists[c].head; f; f = f->next)
+			fn(arg, f);
+}
+
 const struct flow_table_stats *
 flow_table_stats(const struct flow_table *t)
 {

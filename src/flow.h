@@ -124,6 +124,8 @@ bool flow_table_account(struct flow_table *t, const struct flow_key *k, bool sen
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 
 const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
+/* Call fn for every flow in the table (order unspecified). */
+void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f), void *arg);
 
 /* Helpers for reporting. */
 enum flow_state flow_state(const struct flow *f);

@@ -259,3 +259,10 @@ jsonw_ku64(struct jsonw *w, const char *key, uint64_t v)
 	jsonw_key(w, key);
 	jsonw_u64(w, v);
 }
+
+void
+jsonw_raw(struct jsonw *w, const char *json)
+{
+	value_sep(w);
+	put(w, json, strlen(json));
+}

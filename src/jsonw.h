@@ -36,6 +36,8 @@ void jsonw_i64(struct jsonw *w, int64_t v);
 void jsonw_double(struct jsonw *w, double v, int decimals);
 void jsonw_bool(struct jsonw *w, int v);
 void jsonw_null(struct jsonw *w);
+/* A value that is already JSON text (an object built by another writer). */
+void jsonw_raw(struct jsonw *w, const char *json);
 /* Packet time as RFC 3339 UTC with microseconds: 2024-02-26T20:33:10.000000Z */
 void jsonw_time(struct jsonw *w, uint64_t us);
 /* Convenience: key plus value. */

@@ -18,10 +18,13 @@
 
 #include "capture.h"
 #include "conf.h"
+#include "detect.h"
 #include "engine.h"
 #include "log.h"
 #include "netset.h"
 #include "output.h"
+#include "sigdb.h"
+#include "store.h"
 
 #define MAX_FILES 1024
 
@@ -48,6 +51,9 @@ on_signal(int sig)
 
 struct run {
 	struct engine *eng;
+	struct detect *det;
+	struct sigdb *sigdb;
+	const char *sig_path;
 	struct capture *cap;
 	struct conf *conf;
 	int progress;		/* print a progress line on stderr */
@@ -135,9 +141,40 @@ on_poll(void *arg)
 		write_stats(r, engine_now(r->eng));
 	}
 	if (sig_hup) {
+		char err[1024];
+		struct sigdb *db;
+
 		sig_hup = 0;
-		log_info("SIGHUP: nothing to reload yet");
+		/* A reload that fails keeps the database in use. */
+		if ((db = sigdb_load(r->sig_path, err, sizeof(err))) == NULL) {
+			log_warn("SIGHUP: keeping the current signatures: %s", err);
+		} else {
+			detect_set_sigdb(r->det, db);
+			sigdb_free(r->sigdb);
+			r->sigdb = db;
+			log_warn("SIGHUP: reloaded %zu indicators of %zu families from %s", sigdb_count(db),
+			    sigdb_families(db), r->sig_path);
+		}
 	}
+}
+
+/*
+ * The signatures used when -S is not given: those of the source tree when this binary runs from its build
+ * tree (so a development build never picks up an older installed set), else the installed ones.
+ */
+static const char *
+default_signatures(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct stat st;
+
+	if (n > 0) {
+		self[n] = '\0';
+		if (strncmp(self, BUILDDIR "/", strlen(BUILDDIR) + 1) == 0 && stat(SRC_SIGDIR, &st) == 0)
+			return SRC_SIGDIR;
+	}
+	return SIGDIR;
 }
 
 static void
@@ -181,7 +218,7 @@ main(int argc, char **argv)
 	};
 	char *files[MAX_FILES];
 	int nfiles = 0, ch, quiet = 0, check = 0, use_syslog = 0, no_promisc = 0, rc;
-	const char *iface = NULL, *config_path = NULL, *output_path = "-";
+	const char *iface = NULL, *config_path = NULL, *output_path = "-", *sig_path = NULL, *redis_url = NULL;
 	char *sets[256];
 	int nsets = 0, i;
 	double pace = 0;
@@ -190,7 +227,10 @@ main(int argc, char **argv)
 	struct outputs outs;
 	struct run run;
 	char err[1024], bpf[4096];
+
+	memset(&run, 0, sizeof(run));
 	struct sigaction sa;
+	struct store store;
 
 	log_init("dcdnwatch", 0);
 	while ((ch = getopt_long(argc, argv, "r:i:c:S:R:o:tDu:qvVh", longopts, NULL)) != -1) {
@@ -207,9 +247,14 @@ main(int argc, char **argv)
 			config_path = optarg;
 			break;
 		case 'S':
+			sig_path = optarg;
+			break;
 		case 'R':
+			redis_url = optarg;
+			break;
 		case 'u':
 		case OPT_PIDFILE:
+			log_fatal(2, "daemon options (-u, --pidfile) are not available in this version");
 			break;
 		case 'o':
 			output_path = optarg;
@@ -239,6 +284,7 @@ main(int argc, char **argv)
 			check = 1;
 			break;
 		case 'D':
+			log_fatal(2, "daemon mode (-D) is not available in this version");
 			break;
 		case OPT_SYSLOG:
 			use_syslog = 1;
@@ -299,8 +345,15 @@ main(int argc, char **argv)
 			log_fatal(2, "home_net: %s", err);
 		netset_free(home);
 	}
+	if (sig_path == NULL)
+		sig_path = default_signatures();
+	if ((run.sigdb = sigdb_load(sig_path, err, sizeof(err))) == NULL)
+		log_fatal(2, "%s", err);
+	run.sig_path = sig_path;
 	if (check) {
-		printf("configuration OK\n");
+		printf("configuration OK; %zu indicators of %zu families in %s\n", sigdb_count(run.sigdb),
+		    sigdb_families(run.sigdb), sig_path);
+		sigdb_free(run.sigdb);
 		return 0;
 	}
 	if (nfiles == 0 && iface == NULL)
@@ -339,9 +392,17 @@ main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (redis_url) {
+		log_fatal(2, "--redis: the Redis store is not available in this version");
+	} else {
+		store.ops = &store_mem_ops;
+		store.ctx = store_mem_open();
+	}
 	run.conf = &conf;
 	run.live = capture_is_live(run.cap);
-	run.eng = engine_new(&conf, &eopts, &outs, NULL, err, sizeof(err));
+	if ((run.det = detect_new(&conf, &outs, run.sigdb, &store, err, sizeof(err))) == NULL)
+		log_fatal(2, "%s", err);
+	run.eng = engine_new(&conf, &eopts, &outs, run.det, err, sizeof(err));
 	if (run.eng == NULL)
 		log_fatal(2, "%s", err);
 	run.progress = !quiet && isatty(STDERR_FILENO);
@@ -356,9 +417,14 @@ main(int argc, char **argv)
 	engine_flush(run.eng);
 	write_stats(&run, engine_now(run.eng));
 	outputs_flush(&outs);
-	if (!quiet)
+	if (!quiet) {
 		engine_summary(run.eng, stderr);
+		detect_summary(run.det, stderr);
+	}
 	engine_free(run.eng);
+	detect_free(run.det);
+	store.ops->close(store.ctx);
+	sigdb_free(run.sigdb);
 	outputs_close(&outs);
 	capture_free(run.cap);
 	for (i = 0; i < nsets; i++)

@@ -1,0 +1,126 @@
+/*
+ * hosts.h - per-host windows and baselines of the home network.
+ *
+ * Every home-net host has a ring of time buckets (host.bucket seconds of packet time each): bytes and
+ * packets each way, flows it initiated and accepted, distinct remote peers each way and distinct local ports
+ * that accepted (HyperLogLog sketches, nDPI's), inbound TLS and unclassified flows.  The short window is the
+ * last host.window closed buckets.  Each closed bucket then feeds the host's baseline, an exponentially
+ * weighted mean and variance per metric, and its group's (a /24 or /64 in one VLAN or VNI).
+ */
+#ifndef DCDN_HOSTS_H
+#define DCDN_HOSTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HOST_WIN_MAX	60	/* upper bound of host.window */
+#define HOST_HLL_BITS	6	/* 64 registers: about 13% error, enough to tell 5 peers from 50 */
+#define HOST_HLL_SIZE	(1u << HOST_HLL_BITS)
+
+/* One bucket of one host. */
+struct bucket {
+	uint64_t bytes_in, bytes_out;		/* wire bytes received and sent */
+	uint64_t bytes_srv_out, bytes_srv_in;	/* of those, on flows it accepted from outside */
+	uint32_t pkts_in, pkts_out;
+	uint32_t flows_init, flows_acc;		/* flows it started, flows it accepted */
+	uint32_t flows_acc_out;			/* accepted from outside the home net */
+	uint32_t tls_in, unknown_in;		/* accepted outside flows by label */
+	uint8_t peers_in[HOST_HLL_SIZE];	/* outside peers it accepted flows from */
+	uint8_t peers_out[HOST_HLL_SIZE];	/* remote peers it started flows to */
+	uint8_t ports_in[HOST_HLL_SIZE];	/* local ports that accepted outside flows */
+};
+
+/* Window totals over the last host.window closed buckets. */
+struct window {
+	uint64_t bytes_in, bytes_out, bytes_srv_out, bytes_srv_in;
+	uint32_t flows_init, flows_acc, flows_acc_out, tls_in, unknown_in;
+	uint32_t peers_in, peers_out, ports_in;	/* distinct, estimated */
+	uint32_t buckets;			/* buckets in it (fewer for a young host) */
+};
+
+/* Exponentially weighted mean and variance of one per-bucket metric. */
+struct ewma {
+	double mean, var;
+	uint32_t n;
+};
+
+enum host_metric { HM_BYTES_OUT, HM_FLOWS_ACC_OUT, HM_PEERS_IN, HM__COUNT };
+
+struct host {
+	struct host *hnext;
+	struct host *prev, *next;	/* least recently seen first */
+	uint8_t ipver;
+	uint8_t addr[16];
+	uint32_t zone;			/* VNI | tunnel type << 24, or the outer VLAN id, or 0 */
+	uint64_t first_us, last_us;
+	uint8_t known;			/* active during the learning period */
+	uint8_t served;			/* has accepted outside flows while learning or in a past window */
+	uint8_t family;			/* strongest signature family seen on it (enum family) */
+	uint8_t family_score;		/* how strong: role and confidence, 0..100 */
+	uint8_t alerted;		/* has an alert with a family */
+	uint32_t cur;			/* ring index of the open bucket */
+	uint32_t filled;		/* closed buckets so far, up to the window */
+	struct bucket *ring;		/* host.window + 1 buckets */
+	struct ewma bl[HM__COUNT];	/* own baseline */
+	void *beacon;			/* detector state, owned by those detectors */
+	void *relay;
+};
+
+struct group {
+	struct group *hnext;
+	uint8_t ipver;
+	uint8_t prefix[16];
+	uint32_t zone;
+	struct ewma bl[HM__COUNT];	/* per-host per-bucket values of its members */
+	uint32_t members;
+	uint32_t serving_members;	/* members that accepted outside peers while learning */
+};
+
+struct hosts_cfg {
+	uint32_t max_hosts;
+	uint32_t window;		/* buckets */
+	uint32_t group_v4_bits, group_v6_bits;
+	double alpha;			/* EWMA weight of a new bucket */
+	/* Called before a host is dropped to make room, so detectors free their state. */
+	void (*on_drop)(void *arg, struct host *hs);
+	void *on_drop_arg;
+};
+
+struct hosts;
+
+struct hosts *hosts_new(const struct hosts_cfg *cfg);
+void hosts_free(struct hosts *h);
+
+/* Find or create a host (NULL never: the least recently seen is dropped when full). */
+struct host *hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64_t now_us,
+		       bool *created);
+struct host *hosts_find(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone);
+/* The open bucket of a host. */
+struct bucket *host_bucket(struct hosts *h, struct host *hs);
+/* Add a peer or a port to a bucket's sketch. */
+void bucket_add_peer(uint8_t *regs, const uint8_t *addr, int ipver);
+void bucket_add_port(uint8_t *regs, uint16_t port);
+
+/*
+ * Close the open bucket of every host: sum the window (into each host's w), call fn for each host with
+ * its window so detectors can judge it against the baseline as it stood, then fold the bucket into the
+ * host's and its group's baselines and open a new bucket.
+ */
+typedef void (*hosts_close_fn)(void *arg, struct host *hs, const struct window *w, const struct bucket *b);
+void hosts_close_bucket(struct hosts *h, hosts_close_fn fn, void *arg);
+
+/* Sum the current window of one host (closed buckets only). */
+void host_window(const struct hosts *h, const struct host *hs, struct window *w);
+struct group *host_group(struct hosts *h, const struct host *hs);
+/* Every host, least recently seen first. */
+void hosts_foreach(struct hosts *h, void (*fn)(void *arg, struct host *hs), void *arg);
+uint32_t hosts_count(const struct hosts *h);
+uint64_t hosts_dropped(const struct hosts *h);
+
+/* EWMA arithmetic, exposed for the unit tests. */
+void ewma_update(struct ewma *e, double x, double alpha);
+double ewma_sd(const struct ewma *e);
+double sketch_count(const uint8_t *regs);
+void sketch_merge(uint8_t *dst, const uint8_t *src);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * policy.h - the operator's policies: outbound allowlists per host group and zones marked unused.
+ */
+#ifndef DCDN_POLICY_H
+#define DCDN_POLICY_H
+
+#include <stdint.h>
+
+#include "netset.h"
+
+#define POLICY_MAX_RULES	64
+#define POLICY_MAX_SUFFIX	64
+#define POLICY_MAX_ZONES	64
+
+struct policy_rule {
+	struct netset *group;		/* hosts the rule applies to */
+	struct netset *dst;		/* allowed destination prefixes */
+	char *suffix[POLICY_MAX_SUFFIX];	/* allowed destination domain suffixes */
+	int nsuffix;
+};
+
+struct policy_state {
+	struct policy_rule rules[POLICY_MAX_RULES];
+	int nrules;
+	uint32_t zones[POLICY_MAX_ZONES];
+	uint8_t zone_is_vni[POLICY_MAX_ZONES];
+	int nzones;
+};
+
+#endif
