@@ -37,22 +37,33 @@ baseline_judge(struct detect *d, struct host *hs, const struct window *w, uint64
 	floor_[HM_FLOWS_ACC_OUT] = (double)c->bl_floor_peers;
 	floor_[HM_PEERS_IN] = (double)c->bl_floor_peers;
 
+	double thr[HM__COUNT];
+	int hit[HM__COUNT];
+
+	for (m = 0; m < HM__COUNT; m++) {
+		const struct ewma *e = &hs->bl[m];
+
+		hit[m] = 0;
+		thr[m] = e->mean + c->bl_k * ewma_sd(e);
+		if (e->n < BASELINE_MIN_BUCKETS)
+			continue;
+		if (thr[m] < e->mean * c->bl_ratio)
+			thr[m] = e->mean * c->bl_ratio;
+		if (thr[m] < floor_[m])
+			thr[m] = floor_[m];
+		if (obs[m] > thr[m])
+			hit[m] = 1, hits++;
+	}
+	if (hits == 0)
+		return;
 	evidence_begin(d);
 	jsonw_key(ev, "metrics");
 	jsonw_arr_begin(ev);
 	for (m = 0; m < HM__COUNT; m++) {
 		const struct ewma *e = &hs->bl[m];
-		double thr = e->mean + c->bl_k * ewma_sd(e);
 
-		if (e->n < BASELINE_MIN_BUCKETS)
+		if (!hit[m])
 			continue;
-		if (thr < e->mean * c->bl_ratio)
-			thr = e->mean * c->bl_ratio;
-		if (thr < floor_[m])
-			thr = floor_[m];
-		if (obs[m] <= thr)
-			continue;
-		hits++;
 		jsonw_obj_begin(ev);
 		jsonw_kstr(ev, "metric", metric_names[m]);
 		jsonw_key(ev, "observed");
@@ -62,7 +73,7 @@ baseline_judge(struct detect *d, struct host *hs, const struct window *w, uint64
 		jsonw_key(ev, "baseline_sd");
 		jsonw_double(ev, ewma_sd(e), 1);
 		jsonw_key(ev, "threshold");
-		jsonw_double(ev, thr, 1);
+		jsonw_double(ev, thr[m], 1);
 		jsonw_kstr(ev, "per", m == HM_PEERS_IN ? "window" : "bucket");
 		jsonw_obj_end(ev);
 	}
@@ -71,8 +82,6 @@ baseline_judge(struct detect *d, struct host *hs, const struct window *w, uint64
 	jsonw_ku64(ev, "k", c->bl_k);
 	jsonw_ku64(ev, "ratio", c->bl_ratio);
 	evidence_end(d);
-	if (hits == 0)
-		return;
 	/* With dCDN evidence on the host the deviation supports that verdict; alone it is an anomaly. */
 	family = hs->family != FAM_NONE && hs->family_score >= 40 ? hs->family : FAM_NONE;
 	sev = family != FAM_NONE ? SEV_MEDIUM : SEV_LOW;

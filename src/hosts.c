@@ -27,6 +27,7 @@ struct hosts {
 	uint32_t n;
 	struct host *lru_head, *lru_tail;
 	struct group *groups[GROUP_BUCKETS];
+	uint64_t bno;		/* number of the open bucket */
 	uint32_t ngroups;
 	uint64_t dropped;
 };
@@ -251,6 +252,8 @@ hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64
 		hs->zone = zone;
 		hs->first_us = hs->last_us = now_us;
 		hs->ring = xcalloc(h->cfg.window + 1, sizeof(*hs->ring));
+		hs->bno = h->bno;
+		hs->last_bno = h->bno;
 		{
 			uint32_t b = addr_hash(ipver, addr, zone) & (h->nbuckets - 1);
 
@@ -264,6 +267,7 @@ hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64
 	}
 	if (now_us > hs->last_us)
 		hs->last_us = now_us;
+	hs->last_bno = h->bno;
 	if (h->lru_tail != hs) {
 		lru_unlink(h, hs);
 		lru_append(h, hs);
@@ -271,10 +275,60 @@ hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64
 	return hs;
 }
 
+static double metric_of(const struct bucket *b, enum host_metric m);
+
+/* Close the host's open bucket: fold it into the baselines and open the next one. */
+static void
+host_rotate(struct hosts *h, struct host *hs, struct group *g)
+{
+	uint32_t ringlen = h->cfg.window + 1;
+	const struct bucket *b = &hs->ring[hs->cur];
+	int m;
+
+	for (m = 0; m < HM__COUNT; m++) {
+		double x = metric_of(b, (enum host_metric)m);
+
+		ewma_update(&hs->bl[m], x, h->cfg.alpha);
+		if (g)
+			ewma_update(&g->bl[m], x, h->cfg.alpha);
+	}
+	hs->cur = (hs->cur + 1) % ringlen;
+	memset(&hs->ring[hs->cur], 0, sizeof(hs->ring[hs->cur]));
+	if (hs->filled < h->cfg.window)
+		hs->filled++;
+	hs->bno++;
+}
+
+/* Buckets that closed while the host was idle were empty: fold them in now (bounded work). */
+static void
+host_catch_up(struct hosts *h, struct host *hs)
+{
+	uint32_t n = 0;
+
+	while (hs->bno < h->bno && n < h->cfg.window + 1) {
+		host_rotate(h, hs, NULL);
+		n++;
+	}
+	if (hs->bno < h->bno) {
+		uint64_t gap = h->bno - hs->bno;
+		int m;
+
+		/* Past a window of empty buckets only the baselines change; 200 updates decay them fully. */
+		for (m = 0; m < HM__COUNT; m++) {
+			uint64_t k;
+
+			for (k = 0; k < gap && k < 200; k++)
+				ewma_update(&hs->bl[m], 0, h->cfg.alpha);
+		}
+		hs->bno = h->bno;
+	}
+}
+
 struct bucket *
 host_bucket(struct hosts *h, struct host *hs)
 {
-	(void)h;
+	if (hs->bno != h->bno)
+		host_catch_up(h, hs);
 	return &hs->ring[hs->cur];
 }
 
@@ -369,30 +423,35 @@ metric_of(const struct bucket *b, enum host_metric m)
 void
 hosts_close_bucket(struct hosts *h, hosts_close_fn fn, void *arg)
 {
-	uint32_t ringlen = h->cfg.window + 1;
 	struct host *hs;
 
-	for (hs = h->lru_head; hs; hs = hs->next) {
-		const struct bucket *b = &hs->ring[hs->cur];
-		struct group *g = host_group(h, hs);
+	/*
+	 * Most recently seen first, back to the first host idle for a whole window: the rest are skipped.  A
+	 * host is seen whenever a flow of it starts, is classified, or carries bytes in a bucket.
+	 */
+	for (hs = h->lru_tail; hs; hs = hs->prev) {
+		struct group *g;
 		struct window w;
-		int m;
+		const struct bucket *b;
 
+		if (hs->last_bno + h->cfg.window + 1 < h->bno)
+			break;
+		if (hs->bno != h->bno)
+			host_catch_up(h, hs);
+		g = host_group(h, hs);
+		b = &hs->ring[hs->cur];
 		/* The bucket being closed joins the window, then is judged against the old baseline. */
-		hs->cur = (hs->cur + 1) % ringlen;
-		if (hs->filled < h->cfg.window)
-			hs->filled++;
-		host_window(h, hs, &w);
-		if (fn)
-			fn(arg, hs, &w, b);
-		for (m = 0; m < HM__COUNT; m++) {
-			double x = metric_of(b, (enum host_metric)m);
+		if (fn) {
+			struct host tmp = *hs;
 
-			ewma_update(&hs->bl[m], x, h->cfg.alpha);
-			ewma_update(&g->bl[m], x, h->cfg.alpha);
+			tmp.cur = (hs->cur + 1) % (h->cfg.window + 1);
+			tmp.filled = hs->filled < h->cfg.window ? hs->filled + 1 : hs->filled;
+			host_window(h, &tmp, &w);
+			fn(arg, hs, &w, b);
 		}
-		memset(&hs->ring[hs->cur], 0, sizeof(hs->ring[hs->cur]));
+		host_rotate(h, hs, g);
 	}
+	h->bno++;
 }
 
 void

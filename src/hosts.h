@@ -59,6 +59,8 @@ struct host {
 	uint8_t family_score;		/* how strong: role and confidence, 0..100 */
 	uint8_t alerted;		/* has an alert with a family */
 	uint32_t cur;			/* ring index of the open bucket */
+	uint64_t bno;			/* bucket number of the open bucket (catches up when idle) */
+	uint64_t last_bno;		/* bucket number when last seen */
 	uint32_t filled;		/* closed buckets so far, up to the window */
 	struct bucket *ring;		/* host.window + 1 buckets */
 	struct ewma bl[HM__COUNT];	/* own baseline */
@@ -102,9 +104,10 @@ void bucket_add_peer(uint8_t *regs, const uint8_t *addr, int ipver);
 void bucket_add_port(uint8_t *regs, uint16_t port);
 
 /*
- * Close the open bucket of every host: sum the window (into each host's w), call fn for each host with
- * its window so detectors can judge it against the baseline as it stood, then fold the bucket into the
- * host's and its group's baselines and open a new bucket.
+ * Close the open bucket of every host seen within the window: sum the window, call fn for each host with it
+ * so detectors can judge it against the baseline as it stood, then fold the bucket into the host's and its
+ * group's baselines and open a new bucket.  Hosts idle for longer are skipped and caught up (their empty
+ * buckets folded in) when they are next seen, so a bucket's cost is that of the active hosts.
  */
 typedef void (*hosts_close_fn)(void *arg, struct host *hs, const struct window *w, const struct bucket *b);
 void hosts_close_bucket(struct hosts *h, hosts_close_fn fn, void *arg);

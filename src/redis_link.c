@@ -422,7 +422,6 @@ redis_link_open(struct redis_link *l, const char *url, const char *what, char *e
 		return -1;
 	switch (link_connect(l, REDIS_CONNECT_MS, true, why, sizeof(why))) {
 	case LINK_OK:
-		l->ever_connected = true;
 		return 0;
 	case LINK_WRONG:
 		snprintf(err, errlen, "%s: %s", l->url.shown, why);
@@ -456,7 +455,6 @@ try_connect(struct redis_link *l, bool *fresh)
 	l->backoff_s = REDIS_BACKOFF_MIN_S;
 	l->reconnects++;
 	log_info("redis: connected to %s", l->url.shown);
-	l->ever_connected = true;
 	l->warned = l->warned_wrong = false;
 	if (fresh)
 		*fresh = true;

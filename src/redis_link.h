@@ -40,7 +40,6 @@ struct redis_link {
 	uint64_t next_try_ms;	/* monotonic time of the next connection attempt */
 	unsigned backoff_s;	/* wait after the next failed attempt */
 	const char *what;	/* what runs meanwhile, for messages: "running on memory" */
-	bool ever_connected;
 	bool warned;		/* one warning per outage */
 	bool warned_wrong;	/* one warning per outage for a server that answers wrongly */
 	uint64_t errors, reconnects;

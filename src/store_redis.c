@@ -171,6 +171,20 @@ parse_double(const char *s, double *v)
 	return *end == '\0' && isfinite(*v) ? 0 : -1;
 }
 
+/* The shortest text that reads back as the same double (%.17g always would, but is longer). */
+static void
+fmt_double(double v, char *buf, size_t len)
+{
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, len, "%.17g", v);
+}
+
 /* "ADDR|ZONE", the host's name in the index and in its key's hash tag. */
 static size_t
 host_member(const struct host_record *r, char *buf, size_t len)
@@ -509,7 +523,7 @@ append_hset(redisContext *c, const char *key, size_t klen, const struct host_rec
 	enum { NF = 6 + 3 * HM__COUNT };
 	const char *argv[2 + 2 * NF];
 	size_t argvlen[2 + 2 * NF];
-	char vals[NF][32], names[3 * HM__COUNT][40];
+	char vals[NF][32], names[3 * HM__COUNT][40], dbl[32];
 	const char *fam = family_name(r->family);
 	int a = 0, v = 0, m;
 
@@ -534,9 +548,9 @@ append_hset(redisContext *c, const char *key, size_t klen, const struct host_rec
 		snprintf(names[3 * m], sizeof(names[0]), "%s.mean", metric_names[m]);
 		snprintf(names[3 * m + 1], sizeof(names[0]), "%s.var", metric_names[m]);
 		snprintf(names[3 * m + 2], sizeof(names[0]), "%s.n", metric_names[m]);
-		/* %.17g: the double comes back bit for bit. */
-		FIELD(names[3 * m], "%.17g", r->bl[m].mean);
-		FIELD(names[3 * m + 1], "%.17g", r->bl[m].var);
+		/* Doubles as text that reads back bit for bit. */
+		FIELD(names[3 * m], "%s", (fmt_double(r->bl[m].mean, dbl, sizeof(dbl)), dbl));
+		FIELD(names[3 * m + 1], "%s", (fmt_double(r->bl[m].var, dbl, sizeof(dbl)), dbl));
 		FIELD(names[3 * m + 2], "%" PRIu32, r->bl[m].n);
 	}
 #undef FIELD
