@@ -125,10 +125,21 @@ test_window(void)
 	CHECK_EQ(hs->bl[HM_BYTES_OUT].n, 4);
 	/* The group baseline of a lone host equals its own. */
 	NEAR(host_group(h, hs)->bl[HM_BYTES_OUT].mean, 312.5, 1e-9);
-	/* Empty buckets age the window out. */
-	for (i = 0; i < 3; i++)
+	/* A host idle for a whole window is no longer judged at each bucket... */
+	for (i = 0; i < 5; i++)
 		hosts_close_bucket(h, on_close, &s);
-	CHECK_EQ(s.last.bytes_out, 0);
+	CHECK_EQ(s.calls, 5);
+	/* ...and when next seen, the empty buckets it missed have aged its window out and its baseline down. */
+	{
+		struct window w;
+		double before = hs->bl[HM_BYTES_OUT].mean;
+
+		host_bucket(h, hs);
+		host_window(h, hs, &w);
+		CHECK_EQ(w.bytes_out, 0);
+		CHECK_EQ(w.buckets, 3);
+		CHECK(hs->bl[HM_BYTES_OUT].mean < before / 8);
+	}
 	hosts_free(h);
 }
 
