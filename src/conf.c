@@ -306,3 +306,33 @@ conf_print_keys(FILE *fp)
 		fprintf(fp, "%-32s %-12s %s\n", keys[i].name, keys[i].def[0] ? keys[i].def : "(empty)",
 		    keys[i].doc);
 }
+
+void
+conf_apply_live(struct conf *live, const struct conf *fresh)
+{
+	struct conf keep = *live;
+
+	*live = *fresh;
+	/* Structure the running tables were built with stays as it was. */
+	live->vxlan_port = keep.vxlan_port;
+	live->geneve_port = keep.geneve_port;
+	live->snaplen = keep.snaplen;
+	live->buffer_mb = keep.buffer_mb;
+	live->promisc = keep.promisc;
+	live->timeout_ms = keep.timeout_ms;
+	live->flow_max = keep.flow_max;
+	live->bucket_s = keep.bucket_s;
+	live->window_buckets = keep.window_buckets;
+	live->learning_s = keep.learning_s;
+	live->host_max = keep.host_max;
+	live->group_v4_bits = keep.group_v4_bits;
+	live->group_v6_bits = keep.group_v6_bits;
+	live->threads = keep.threads;
+	memcpy(live->home_net, keep.home_net, sizeof(live->home_net));
+	memcpy(live->unused_zones, keep.unused_zones, sizeof(live->unused_zones));
+	memcpy(live->outbound_allow, keep.outbound_allow, sizeof(live->outbound_allow));
+	memcpy(live->redis_prefix, keep.redis_prefix, sizeof(live->redis_prefix));
+	live->redis_ttl_s = keep.redis_ttl_s;
+	live->redis_queue_max = keep.redis_queue_max;
+	live->redis_stream_maxlen = keep.redis_stream_maxlen;
+}

@@ -70,6 +70,11 @@ int conf_set(struct conf *c, const char *key, const char *value, char *err, size
 int conf_set_kv(struct conf *c, const char *kv, char *err, size_t errlen);
 /* Read a configuration file; errors come back as "file:line: message". */
 int conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+/*
+ * After a reload (SIGHUP): take from fresh the keys that can change while running (detector thresholds,
+ * suppression, stats interval); the others (capture, table sizes, buckets, home net) need a restart.
+ */
+void conf_apply_live(struct conf *live, const struct conf *fresh);
 /* Print every key with its default and description (for --help=config and the man page). */
 void conf_print_keys(FILE *fp);
 

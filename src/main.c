@@ -18,6 +18,7 @@
 
 #include "capture.h"
 #include "conf.h"
+#include "daemon.h"
 #include "detect.h"
 #include "engine.h"
 #include "log.h"
@@ -50,6 +51,9 @@ on_signal(int sig)
 }
 
 struct run {
+	const char *config_path;
+	char **sets;
+	int nsets;
 	struct engine *eng;
 	struct detect *det;
 	struct sigdb *sigdb;
@@ -88,6 +92,7 @@ usage(FILE *fp)
 	    "  -D, --daemon           detach and log to syslog\n"
 	    "  -u, --user USER        drop privileges to USER once capture and outputs are open\n"
 	    "      --pidfile FILE     write the daemon's pid to FILE\n"
+	    "      --run-as-root      allow daemon mode as root without -u\n"
 	    "  -q, --quiet            no summary or progress on stderr\n"
 	    "  -v, --verbose          more messages on stderr\n"
 	    "  -V, --version          print the version\n"
@@ -145,6 +150,21 @@ on_poll(void *arg)
 		struct sigdb *db;
 
 		sig_hup = 0;
+		if (r->config_path) {
+			struct conf fresh;
+			int i, bad = 0;
+
+			conf_defaults(&fresh);
+			if (conf_load(&fresh, r->config_path, err, sizeof(err)) != 0)
+				bad = 1;
+			for (i = 0; !bad && i < r->nsets; i++)
+				if (conf_set_kv(&fresh, r->sets[i], err, sizeof(err)) != 0)
+					bad = 1;
+			if (bad)
+				log_warn("SIGHUP: keeping the current configuration: %s", err);
+			else
+				conf_apply_live(r->conf, &fresh);
+		}
 		/* A reload that fails keeps the database in use. */
 		if ((db = sigdb_load(r->sig_path, err, sizeof(err))) == NULL) {
 			log_warn("SIGHUP: keeping the current signatures: %s", err);
@@ -187,7 +207,7 @@ set_or_die(struct conf *c, const char *kv)
 }
 
 enum {
-	OPT_FLOWS = 256, OPT_HOME_NET, OPT_SET, OPT_PIDFILE, OPT_SYSLOG, OPT_PACE, OPT_NO_PROMISC,
+	OPT_FLOWS = 256, OPT_HOME_NET, OPT_SET, OPT_PIDFILE, OPT_SYSLOG, OPT_PACE, OPT_NO_PROMISC, OPT_RUN_AS_ROOT,
 };
 
 int
@@ -210,6 +230,7 @@ main(int argc, char **argv)
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "pace", required_argument, NULL, OPT_PACE },
 		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+		{ "run-as-root", no_argument, NULL, OPT_RUN_AS_ROOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -218,6 +239,8 @@ main(int argc, char **argv)
 	};
 	char *files[MAX_FILES];
 	int nfiles = 0, ch, quiet = 0, check = 0, use_syslog = 0, no_promisc = 0, rc;
+	int daemonize = 0, run_as_root = 0;
+	const char *user = NULL, *pidfile = NULL;
 	const char *iface = NULL, *config_path = NULL, *output_path = "-", *sig_path = NULL, *redis_url = NULL;
 	char *sets[256];
 	int nsets = 0, i;
@@ -253,8 +276,13 @@ main(int argc, char **argv)
 			redis_url = optarg;
 			break;
 		case 'u':
+			user = optarg;
+			break;
 		case OPT_PIDFILE:
-			log_fatal(2, "daemon options (-u, --pidfile) are not available in this version");
+			pidfile = optarg;
+			break;
+		case OPT_RUN_AS_ROOT:
+			run_as_root = 1;
 			break;
 		case 'o':
 			output_path = optarg;
@@ -284,7 +312,7 @@ main(int argc, char **argv)
 			check = 1;
 			break;
 		case 'D':
-			log_fatal(2, "daemon mode (-D) is not available in this version");
+			daemonize = 1;
 			break;
 		case OPT_SYSLOG:
 			use_syslog = 1;
@@ -321,6 +349,17 @@ main(int argc, char **argv)
 
 	/* Configuration: defaults, then the file, then --set in order. */
 	conf_defaults(&conf);
+	if (config_path == NULL) {
+		struct stat st;
+
+		if (stat(SYSCONFDIR "/dcdnwatch/dcdnwatch.conf", &st) == 0)
+			config_path = SYSCONFDIR "/dcdnwatch/dcdnwatch.conf";
+		else if (stat("/etc/dcdnwatch/dcdnwatch.conf", &st) == 0)
+			config_path = "/etc/dcdnwatch/dcdnwatch.conf";
+	}
+	run.config_path = config_path;
+	run.sets = sets;
+	run.nsets = nsets;
 	if (config_path && conf_load(&conf, config_path, err, sizeof(err)) != 0)
 		log_fatal(2, "%s", err);
 	for (i = 0; i < nsets; i++)
@@ -360,6 +399,17 @@ main(int argc, char **argv)
 		log_fatal(2, "nothing to read: give -r FILE or -i IFACE (see --help)");
 	if (nfiles && iface)
 		log_fatal(2, "-r and -i cannot be used together");
+	if (user && daemon_check_user(user, err, sizeof(err)) != 0)
+		log_fatal(2, "%s", err);
+	if (daemonize) {
+		if (user == NULL && geteuid() == 0 && !run_as_root)
+			log_fatal(2, "refusing to run as root in daemon mode: give -u USER (or --run-as-root)");
+		if (strcmp(output_path, "-") == 0 && !use_syslog && redis_url == NULL)
+			log_fatal(2, "daemon mode needs somewhere to write events: -o FILE, --syslog or --redis");
+		if (strcmp(output_path, "-") == 0)
+			output_path = "/dev/null";
+		quiet = 1;
+	}
 
 	if (iface) {
 		struct capture_live_cfg lc = { conf.snaplen, conf.buffer_mb, (int)conf.promisc, conf.timeout_ms };
@@ -405,6 +455,19 @@ main(int argc, char **argv)
 	run.eng = engine_new(&conf, &eopts, &outs, run.det, err, sizeof(err));
 	if (run.eng == NULL)
 		log_fatal(2, "%s", err);
+	/* Capture and outputs are open: detach, note the pid, then give up root before the first packet. */
+	if (daemonize) {
+		if (daemon_detach(err, sizeof(err)) != 0)
+			log_fatal(1, "%s", err);
+		log_init("dcdnwatch", 1);
+	}
+	if (pidfile && daemon_write_pidfile(pidfile, err, sizeof(err)) != 0)
+		log_fatal(1, "%s", err);
+	if (user && daemon_drop_privileges(user, err, sizeof(err)) != 0)
+		log_fatal(1, "%s", err);
+	if (daemonize)
+		log_warn("started on %s as %s (pid %ld)", iface ? iface : "files", user ? user : "root",
+		    (long)getpid());
 	run.progress = !quiet && isatty(STDERR_FILENO);
 	run.next_progress = 1000000;
 	run.last_stats_us = 0;
@@ -427,6 +490,8 @@ main(int argc, char **argv)
 	sigdb_free(run.sigdb);
 	outputs_close(&outs);
 	capture_free(run.cap);
+	if (pidfile)
+		unlink(pidfile);
 	for (i = 0; i < nsets; i++)
 		free(sets[i]);
 	return rc < 0 ? 1 : 0;
