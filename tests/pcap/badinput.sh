@@ -28,6 +28,12 @@ expect_exit2 "bad --set value" "flow.max: 'lots' is not a number" "$DCDNWATCH" -
 expect_exit2 "bad home net" "'10.0.0.0/99' is not an IPv4 or IPv6 address or prefix" "$DCDNWATCH" --home-net 10.0.0.0/99 -r "$TMP/wifi.pcap"
 expect_exit2 "bad BPF" "bad BPF filter" "$DCDNWATCH" -r "$top_srcdir/tests/pcap/data/tiny.pcap" not a filter
 expect_exit2 "no input" "nothing to read" "$DCDNWATCH"
+printf 'family meson\nhost cdn.meson.network role=control conf=high src=x\nbogus thing role=node\n' > "$TMP/bad.sig"
+expect_exit2 "bad signature line (-t)" "bad.sig:3: " "$DCDNWATCH" -t -S "$TMP/bad.sig"
+expect_exit2 "bad signature line (run)" "bad.sig:3: " "$DCDNWATCH" -S "$TMP/bad.sig" -r "$top_srcdir/tests/pcap/data/tiny.pcap"
+printf 'flow.max = 10\nnode_profile.min_peers = lots\n' > "$TMP/bad.conf"
+expect_exit2 "bad configuration line" "bad.conf:2: node_profile.min_peers: 'lots' is not a number" "$DCDNWATCH" -t -c "$TMP/bad.conf"
+"$DCDNWATCH" -t > "$TMP/out" 2>&1 && grep -q "indicators of 17 families" "$TMP/out" && pass "-t on the shipped signatures: $(cat "$TMP/out")" || fail "-t: $(cat "$TMP/out")"
 
 # A capture cut in the middle of a record: processed as far as it goes, warned about by name, exit 0.
 src="$top_srcdir/tests/pcap/data/tiny.pcap"

@@ -1,0 +1,2 @@
+family pawns
+host a.example.com role=customer conf=low src="unterminated
