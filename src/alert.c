@@ -21,6 +21,7 @@ struct supp {
 	uint32_t zone;
 	uint64_t last_us;
 	uint64_t updates;
+	uint8_t last_sev;	/* severity of the alert that went out */
 };
 
 /* One per flagged host, for the summary. */
@@ -234,7 +235,9 @@ alerts_emit(struct alerts *a, const struct alert *al)
 
 	if (s == NULL)
 		a->table_full++;
-	if (s && s->last_us && !al->update && al->ts_us < s->last_us + a->suppress_us) {
+	/* Within the period only stronger evidence goes out again: a verdict escalates, it is not muted. */
+	if (s && s->last_us && !al->update && al->ts_us < s->last_us + a->suppress_us &&
+	    al->severity <= s->last_sev) {
 		s->updates++;
 		a->suppressed++;
 		{
@@ -246,8 +249,10 @@ alerts_emit(struct alerts *a, const struct alert *al)
 		remember(a, al);
 		return false;
 	}
-	if (s)
+	if (s) {
 		s->last_us = al->ts_us;
+		s->last_sev = (uint8_t)al->severity;
+	}
 	remember(a, al);
 	a->by_detector[al->detector]++;
 

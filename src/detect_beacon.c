@@ -13,7 +13,7 @@
 #include "sigdb.h"
 
 #define BEACON_DESTS	32	/* destinations tracked per host; the least recent is replaced */
-#define BEACON_TIMES	12	/* connection start times kept per destination */
+#define BEACON_TIMES	24	/* connection start times kept per destination */
 #define BEACON_MIN_PERIOD_US	2000000ull
 #define BEACON_MAX_PERIOD_US	3600000000ull
 
@@ -44,35 +44,80 @@ u64_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * Find the dominant period of a destination's connection times.  Real clients interleave other calls with
+ * a heartbeat (Meson's node also fetches its config, certificate and version on slower timers), so the
+ * question is not "are all intervals equal" but "does most every connection have a successor one period
+ * later".  Candidate periods are the gaps to the next and the next-but-one connection; each is scored by
+ * how many connections have a successor within the jitter tolerance.  The smallest best period wins, so a
+ * 30 s heartbeat is not reported as its 60 s harmonic.  Returns the score, with *period and *jitter set.
+ */
+static uint32_t
+dominant_period(const uint64_t *t, uint32_t n, uint32_t jitter_pct, uint64_t *period, uint64_t *jitter)
+{
+	uint32_t i, j, step, best = 0;
+
+	*period = 0;
+	*jitter = 0;
+	for (step = 1; step <= 2; step++) {
+		for (i = 0; i + step < n; i++) {
+			uint64_t p = t[i + step] - t[i], tol, dev = 0;
+			uint32_t score = 0;
+			uint8_t used[BEACON_TIMES];
+
+			if (p < BEACON_MIN_PERIOD_US || p > BEACON_MAX_PERIOD_US)
+				continue;
+			tol = p * jitter_pct / 100;
+			memset(used, 0, sizeof(used));
+			/* Each connection may be the successor of one other only: a burst is not a period. */
+			for (j = 0; j < n; j++) {
+				uint32_t k, bestk = n;
+				uint64_t bestdev = UINT64_MAX;
+
+				for (k = j + 1; k < n && t[k] <= t[j] + p + tol; k++) {
+					uint64_t d = t[k] - t[j], e = d > p ? d - p : p - d;
+
+					if (!used[k] && e <= tol && e < bestdev) {
+						bestdev = e;
+						bestk = k;
+					}
+				}
+				if (bestk < n) {
+					used[bestk] = 1;
+					score++;
+					if (bestdev > dev)
+						dev = bestdev;
+				}
+			}
+			if (score > best || (score == best && p < *period)) {
+				best = score;
+				*period = p;
+				*jitter = dev;
+			}
+		}
+	}
+	return best;
+}
+
 static void
 judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct flow *f, uint64_t now_us)
 {
 	const struct conf *c = d->conf;
-	uint64_t t[BEACON_TIMES], iv[BEACON_TIMES], med, maxdev = 0;
-	uint32_t n = bd->n < BEACON_TIMES ? bd->n : BEACON_TIMES, i, k = 0;
+	uint64_t t[BEACON_TIMES], period, jitter;
+	uint32_t n = bd->n < BEACON_TIMES ? bd->n : BEACON_TIMES, score;
 	const struct sig_indicator *ind = NULL;
 	struct jsonw *ev = &d->ev;
 	int family = FAM_NONE;
 	char hb[64], summary[300];
 
-	if (n < c->beacon_min_events || bd->reported)
+	/* Judged every fourth connection: the test is quadratic in the times kept. */
+	if (n < c->beacon_min_events || bd->reported || (bd->n % 4) != 0)
 		return;
 	memcpy(t, bd->t, sizeof(t[0]) * n);
 	qsort(t, n, sizeof(t[0]), u64_cmp);
-	for (i = 1; i < n; i++)
-		iv[k++] = t[i] - t[i - 1];
-	memcpy(t, iv, sizeof(iv[0]) * k);
-	qsort(t, k, sizeof(t[0]), u64_cmp);
-	med = t[k / 2];
-	if (med < BEACON_MIN_PERIOD_US || med > BEACON_MAX_PERIOD_US)
-		return;
-	for (i = 0; i < k; i++) {
-		uint64_t dev = iv[i] > med ? iv[i] - med : med - iv[i];
-
-		if (dev > maxdev)
-			maxdev = dev;
-	}
-	if (maxdev * 100 > med * c->beacon_max_jitter_pct)
+	score = dominant_period(t, n, c->beacon_max_jitter_pct, &period, &jitter);
+	/* Most connections, and at least the configured number, follow the period. */
+	if (score + 1 < c->beacon_min_events || score * 3 < (n - 1) * 2)
 		return;
 	bd->reported = 1;
 	if (d->sigdb && f->l7 && f->l7->name)
@@ -84,10 +129,11 @@ judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct fl
 	jsonw_kstr(ev, "metric", "connection_period");
 	jsonw_kstr(ev, "destination", bd->key);
 	jsonw_key(ev, "observed_period_s");
-	jsonw_double(ev, (double)med / 1e6, 2);
+	jsonw_double(ev, (double)period / 1e6, 2);
 	jsonw_key(ev, "max_jitter_s");
-	jsonw_double(ev, (double)maxdev / 1e6, 2);
+	jsonw_double(ev, (double)jitter / 1e6, 2);
 	jsonw_ku64(ev, "threshold_jitter_pct", c->beacon_max_jitter_pct);
+	jsonw_ku64(ev, "periodic_connections", score + 1);
 	jsonw_ku64(ev, "connections", n);
 	jsonw_ku64(ev, "threshold_connections", c->beacon_min_events);
 	if (ind) {
@@ -97,8 +143,8 @@ judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct fl
 	}
 	evidence_flow(ev, "last_flow", f);
 	evidence_end(d);
-	snprintf(summary, sizeof(summary), "%s connects to %s every %.1f s (jitter under %.1f s, %u connections)", hb,
-	    bd->key, (double)med / 1e6, (double)maxdev / 1e6, n);
+	snprintf(summary, sizeof(summary), "%s connects to %s every %.1f s (%u of its last %u connections, jitter "
+	    "under %.1f s)", hb, bd->key, (double)period / 1e6, score + 1, n, (double)jitter / 1e6);
 	detect_alert(d, hs, family, DET_BEACON, family != FAM_NONE ? SEV_MEDIUM : SEV_LOW,
 	    family != FAM_NONE ? 60 : 30, summary, ev->buf, NULL, now_us);
 }

@@ -1,7 +1,7 @@
 /*
  * store_redis.c - the Redis store: state that outlives the process and is shared between sensors.
  *
- * Nothing here waits on Redis per packet.  Writes are queued in memory and sent as one pipeline when the
+ * Nothing here waits on Redis per packet.  Writes are queued in memory and sent pipelined when the
  * detector closes a bucket (flush); the only other round trips are set_members (once per set per bucket),
  * host_load_all (at start-up) and the handshake of a new connection.  A local mirror holds everything
  * written (the epoch, every set member with its first time, the last saved record of each host), so the
@@ -11,15 +11,15 @@
  *
  *	P epoch			string: packet time (us) of the deployment's first packet, SET NX
  *	P set:NAME		sorted set: member -> first time (s, 6 decimals), ZADD NX
- *	P host:{ADDR|ZONE}	hash: the saved host_record, one field per member, as text
+ *	P host:{ADDR|ZONE}	hash: the saved host_record, one field per struct member, as text
  *	P hosts			sorted set: ADDR|ZONE -> last_us (s, 6 decimals), the index of the hashes
  *
  * Every write is followed by an EXPIRE of its key in the same pipeline.  The braces are the Redis Cluster
  * hash tag, so everything about one host hashes to one slot.
  *
- * Failure: the queue is bounded (queue_max writes, the oldest dropped first and counted).  A batch is
- * taken off the queue only when every reply came back; otherwise it stays, the link drops and reconnects
- * with backoff, and the whole batch is sent again.  Every write is idempotent (SET NX, ZADD NX, HSET,
+ * Failure: the queue is bounded (queue_max writes, the oldest dropped first and counted).  A chunk of
+ * writes is taken off the queue only when every reply came back; otherwise it stays, the link drops and
+ * reconnects with backoff, and it is sent again.  Every write is idempotent (SET NX, ZADD NX, HSET,
  * EXPIRE), so sending twice is harmless.  When a new connection finds the epoch gone although Redis held
  * it before (a restart without persistence, a flush), Redis lost what it had: the mirror is written again.
  */
@@ -42,12 +42,18 @@
 #define RS_MEMBERS	100000	/* members per set, as the memory store */
 #define RS_HOSTS	262144	/* host records the mirror keeps for reads while Redis is away (~45 MB) */
 #define RS_LOAD_CHUNK	1000	/* HGETALLs per pipeline when loading hosts: bounds the reply memory */
+#define RS_PIPE_WRITES	1024	/* queued writes per round trip of a flush (about 2 commands each) */
 #define RS_KEY_MAX	320	/* prefix (conf bounds it to 127 bytes) + the longest key tail */
 #define RS_MEMBER_MAX	64	/* "ADDR|ZONE": 45 + 1 + 10 + NUL */
 
 /* Field names of the baseline metrics in a host hash: NAME.mean, NAME.var, NAME.n. */
 static const char *const metric_names[HM__COUNT] = {
 	[HM_BYTES_OUT] = "bytes_out", [HM_FLOWS_ACC_OUT] = "flows_acc_out", [HM_PEERS_IN] = "peers_in",
+};
+static const char *const metric_fields[HM__COUNT][3] = {
+	[HM_BYTES_OUT] = { "bytes_out.mean", "bytes_out.var", "bytes_out.n" },
+	[HM_FLOWS_ACC_OUT] = { "flows_acc_out.mean", "flows_acc_out.var", "flows_acc_out.n" },
+	[HM_PEERS_IN] = { "peers_in.mean", "peers_in.var", "peers_in.n" },
 };
 _Static_assert(HM__COUNT == 3, "every baseline metric needs a field name in the Redis layout");
 
@@ -103,6 +109,11 @@ struct rstore {
 	struct queue q;
 	uint64_t errors, dropped;
 	uint64_t last_now_us;
+	/* Scratch for the hosts' ZADD of one chunk: RS_PIPE_WRITES members, their scores, the arguments. */
+	char (*zmember)[RS_MEMBER_MAX];
+	char (*zscore)[32];
+	const char **zargv;
+	size_t *zargvlen;
 };
 
 /* ---- small helpers ---- */
@@ -169,20 +180,6 @@ parse_double(const char *s, double *v)
 		return -1;
 	*v = strtod(s, &end);
 	return *end == '\0' && isfinite(*v) ? 0 : -1;
-}
-
-/* The shortest text that reads back as the same double (%.17g always would, but is longer). */
-static void
-fmt_double(double v, char *buf, size_t len)
-{
-	int prec;
-
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
-	snprintf(buf, len, "%.17g", v);
 }
 
 /* "ADDR|ZONE", the host's name in the index and in its key's hash tag. */
@@ -433,7 +430,7 @@ reply_error(struct rstore *s, const redisReply *r, const char *cmd)
 	}
 }
 
-/* Queue every set member and every host the mirror holds, for a Redis that lost them. */
+/* Queue again every set member and host the mirror holds that Redis had, for a Redis that lost them. */
 static void
 requeue_mirror(struct rstore *s)
 {
@@ -443,8 +440,11 @@ requeue_mirror(struct rstore *s)
 
 	for (j = 0; j < s->nsets; j++) {
 		for (k = 0; k < s->sets[j].n; k++) {
-			struct write *w = q_push(s, &seq);
+			struct write *w;
 
+			if (!s->sets[j].m[k].written)
+				continue;	/* still queued (or dropped when the queue was full) */
+			w = q_push(s, &seq);
 			w->kind = W_SET;
 			w->set = (uint16_t)j;
 			w->member = k;
@@ -523,7 +523,7 @@ append_hset(redisContext *c, const char *key, size_t klen, const struct host_rec
 	enum { NF = 6 + 3 * HM__COUNT };
 	const char *argv[2 + 2 * NF];
 	size_t argvlen[2 + 2 * NF];
-	char vals[NF][32], names[3 * HM__COUNT][40], dbl[32];
+	char vals[NF][32];
 	const char *fam = family_name(r->family);
 	int a = 0, v = 0, m;
 
@@ -545,36 +545,34 @@ append_hset(redisContext *c, const char *key, size_t klen, const struct host_rec
 	FIELD("family", "%s", fam ? fam : "");
 	FIELD("family_score", "%u", (unsigned)r->family_score);
 	for (m = 0; m < HM__COUNT; m++) {
-		snprintf(names[3 * m], sizeof(names[0]), "%s.mean", metric_names[m]);
-		snprintf(names[3 * m + 1], sizeof(names[0]), "%s.var", metric_names[m]);
-		snprintf(names[3 * m + 2], sizeof(names[0]), "%s.n", metric_names[m]);
-		/* Doubles as text that reads back bit for bit. */
-		FIELD(names[3 * m], "%s", (fmt_double(r->bl[m].mean, dbl, sizeof(dbl)), dbl));
-		FIELD(names[3 * m + 1], "%s", (fmt_double(r->bl[m].var, dbl, sizeof(dbl)), dbl));
-		FIELD(names[3 * m + 2], "%" PRIu32, r->bl[m].n);
+		/* %.17g: the double reads back bit for bit. */
+		FIELD(metric_fields[m][0], "%.17g", r->bl[m].mean);
+		FIELD(metric_fields[m][1], "%.17g", r->bl[m].var);
+		FIELD(metric_fields[m][2], "%" PRIu32, r->bl[m].n);
 	}
 #undef FIELD
 	return redisAppendCommandArgv(c, a, argv, argvlen);
 }
 
 /*
- * Send the whole queue as one pipeline and take it off the queue when every reply came back.  now_us
- * (packet time) ages the host index: members not seen for a TTL of packet time leave it.
+ * One round trip of a flush: the first n queued writes, each followed by the EXPIRE of its key, and with
+ * the first chunk the epoch.  The hosts' index entries go in one ZADD per chunk.  The writes leave the
+ * queue only when every reply came back.  Returns 0, or -1 when the chunk stays queued (the link failed,
+ * or Redis refused for a passing reason).
  */
-static void
-send_queue(struct rstore *s, uint64_t now_us)
+static int
+send_chunk(struct rstore *s, uint32_t n, bool first, uint64_t now_us)
 {
 	redisContext *c = s->link.c;
-	char key[RS_KEY_MAX], member[RS_MEMBER_MAX], score[32], ttl[16], hkey[RS_KEY_MAX];
-	size_t klen, hklen, mlen;
+	char key[RS_KEY_MAX], hkey[RS_KEY_MAX], score[32], ttl[16], why[256] = "";
+	size_t klen, hklen = key_of(s, hkey, sizeof(hkey), "hosts");
 	int nc = 0, get_at = -1, rc = REDIS_OK, i;
-	bool hosts = false, transient = false;
-	char why[256] = "";
+	uint32_t k, nh = 0;
+	bool transient = false;
 	uint64_t e = 0;
-	uint32_t k;
 
 	snprintf(ttl, sizeof(ttl), "%" PRIu32, s->ttl_s);
-	if (s->epoch != 0) {
+	if (first && s->epoch != 0) {
 		klen = key_of(s, key, sizeof(key), "epoch");
 		if (s->epoch_pending) {
 			rc |= redisAppendCommand(c, "SET %b %" PRIu64 " NX", key, klen, s->epoch);
@@ -582,12 +580,15 @@ send_queue(struct rstore *s, uint64_t now_us)
 			get_at = nc + 1;
 			nc += 2;
 		}
-		/* Refreshed with every batch: the learning start lives as long as the deployment writes. */
+		/* Renewed with every batch: the learning start lives as long as the deployment writes. */
 		rc |= redisAppendCommand(c, "EXPIRE %b %s", key, klen, ttl);
 		nc++;
 	}
-	hklen = key_of(s, hkey, sizeof(hkey), "hosts");
-	for (k = 0; k < s->q.n; k++) {
+	s->zargv[0] = "ZADD";
+	s->zargvlen[0] = 4;
+	s->zargv[1] = hkey;
+	s->zargvlen[1] = hklen;
+	for (k = 0; k < n; k++) {
 		const struct write *w = q_slot(&s->q, k);
 
 		if (w->kind == W_SET) {
@@ -600,20 +601,26 @@ send_queue(struct rstore *s, uint64_t now_us)
 			rc |= redisAppendCommand(c, "EXPIRE %b %s", key, klen, ttl);
 			nc += 2;
 		} else {
-			mlen = host_member(&w->r, member, sizeof(member));
+			char *member = s->zmember[nh];
+			size_t mlen = host_member(&w->r, member, RS_MEMBER_MAX);
+
 			klen = key_host(s, key, sizeof(key), member);
 			rc |= append_hset(c, key, klen, &w->r);
 			rc |= redisAppendCommand(c, "EXPIRE %b %s", key, klen, ttl);
-			rc |= redisAppendCommand(c, "ZADD %b %s %b", hkey, hklen, fmt_secs(w->r.last_us, score,
-			    sizeof(score)), member, mlen);
-			nc += 3;
-			hosts = true;
+			nc += 2;
+			s->zargv[2 + 2 * nh] = fmt_secs(w->r.last_us, s->zscore[nh], sizeof(s->zscore[nh]));
+			s->zargvlen[2 + 2 * nh] = strlen(s->zscore[nh]);
+			s->zargv[3 + 2 * nh] = member;
+			s->zargvlen[3 + 2 * nh] = mlen;
+			nh++;
 		}
 	}
-	if (hosts) {
+	if (nh > 0) {
 		uint64_t age_us = (uint64_t)s->ttl_s * 1000000u;
 
-		if (now_us > age_us) {
+		rc |= redisAppendCommandArgv(c, 2 + 2 * (int)nh, s->zargv, s->zargvlen);
+		nc++;
+		if (first && now_us > age_us) {
 			rc |= redisAppendCommand(c, "ZREMRANGEBYSCORE %b -inf (%s", hkey, hklen,
 			    fmt_secs(now_us - age_us, score, sizeof(score)));
 			nc++;
@@ -623,14 +630,14 @@ send_queue(struct rstore *s, uint64_t now_us)
 	}
 	if (rc != REDIS_OK) {
 		redis_link_fail(&s->link, "cannot queue the commands");
-		return;
+		return -1;
 	}
 	for (i = 0; i < nc; i++) {
 		redisReply *r;
 
 		if (redisGetReply(c, (void **)&r) != REDIS_OK || r == NULL) {
 			redis_link_fail(&s->link, NULL);
-			return;
+			return -1;
 		}
 		if (r->type == REDIS_REPLY_ERROR) {
 			if (redis_reply_transient(r)) {
@@ -647,26 +654,52 @@ send_queue(struct rstore *s, uint64_t now_us)
 		freeReplyObject(r);
 	}
 	if (transient) {
-		/* Loading, read-only, out of memory: keep the batch and try again with the next one. */
+		/* Loading, read-only, out of memory: keep the writes and try again with the next batch. */
 		s->errors++;
 		log_debug("redis: %s: %s; the batch stays queued", s->link.url.shown, why);
-		return;
+		return -1;
 	}
 	if (get_at >= 0) {
 		if (e != 0)
 			s->epoch = e;	/* another sensor's, when its SET NX came first */
 		s->epoch_pending = false;
-		s->epoch_seen = true;
-	} else if (s->epoch != 0) {
-		s->epoch_seen = true;
 	}
-	while (s->q.n) {
+	if (first && s->epoch != 0)
+		s->epoch_seen = true;
+	for (k = 0; k < n; k++) {
 		const struct write *w = q_slot(&s->q, 0);
 
 		if (w->kind == W_SET)
 			s->sets[w->set].m[w->member].written = true;
 		q_pop(&s->q);
 	}
+	return 0;
+}
+
+/*
+ * Send the queue, RS_PIPE_WRITES writes per round trip.  One pipeline for everything would be fewer round
+ * trips, but hiredis moves the unsent rest of its output buffer after every write(2), which makes a
+ * pipeline of a few hundred thousand commands quadratic; chunks keep a flush linear.  now_us (packet time)
+ * ages the host index: members not seen for a TTL of packet time leave it.
+ */
+static void
+send_queue(struct rstore *s, uint64_t now_us)
+{
+	bool first = true;
+
+	if (s->zmember == NULL) {
+		s->zmember = xmalloc(sizeof(*s->zmember) * RS_PIPE_WRITES);
+		s->zscore = xmalloc(sizeof(*s->zscore) * RS_PIPE_WRITES);
+		s->zargv = xmalloc(sizeof(*s->zargv) * (2 + 2 * RS_PIPE_WRITES));
+		s->zargvlen = xmalloc(sizeof(*s->zargvlen) * (2 + 2 * RS_PIPE_WRITES));
+	}
+	do {
+		uint32_t n = s->q.n < RS_PIPE_WRITES ? s->q.n : RS_PIPE_WRITES;
+
+		if (send_chunk(s, n, first, now_us) != 0)
+			return;
+		first = false;
+	} while (s->q.n > 0);
 }
 
 /* ---- the ops ---- */
@@ -1117,6 +1150,10 @@ rs_close(void *ctx)
 	}
 	free(s->htab);
 	free(s->q.w);
+	free(s->zmember);
+	free(s->zscore);
+	free(s->zargv);
+	free(s->zargvlen);
 	free(s->prefix);
 	free(s);
 }

@@ -1,0 +1,86 @@
+#!/bin/sh
+# Live capture gives the verdicts offline replay gives on the same traffic.
+#
+# A network namespace with a veth pair is created (test traffic never leaves it); dcdnwatch captures on one
+# end while tcpreplay sends a capture into the other, faster than real time and padded to the original
+# packet lengths, and tcpdump records what crossed the link.  The live alerts (host, family, detector) must
+# equal those of an offline replay of that recording with the same options.  Time runs 60 times faster
+# than in the capture, so the options scale the windows down by as much.
+#
+# Usage: live.sh [CAPTURE [extra dcdnwatch options]]   (default: the meson-node scenario)
+. "$(dirname "$0")/../lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
+command -v tcpreplay >/dev/null && command -v tcpdump >/dev/null && command -v ip >/dev/null ||
+	{ echo "FAIL: tcpreplay, tcpdump and ip (iproute2) are needed"; exit 1; }
+CAP=${1:-$top_srcdir/pcaps/meson-node.pcap}
+[ $# -gt 0 ] && shift
+[ -f "$CAP" ] || { echo "FAIL: $CAP missing"; exit 1; }
+EXP="${CAP%.pcap}.expect"
+OPTS=""
+[ -f "$EXP" ] && OPTS=$(sed -n 's/^options //p' "$EXP" | tr '\n' ' ')
+SPEED=${SPEED:-60}
+# Windows scaled to the replay speed: 1 s buckets, 30 s of learning, fleet and burst windows of 15 s.
+SCALED="--set host.bucket=1 --set host.learning=30 --set fleet.window=60 --set new_hosts.window=60
+	--set relay.min_tunnel=2 --set flow.timeout.tcp_established=10 --set flow.timeout.udp=5
+	--set flow.timeout.tcp_new=2 --set flow.active_timeout=30 --set capture.timeout_ms=50"
+NS=dcdnw$$
+cleanup() {
+	[ -n "${DPID:-}" ] && kill "$DPID" 2>/dev/null
+	[ -n "${TPID:-}" ] && kill "$TPID" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+ip netns add "$NS" || { echo "FAIL: cannot create a network namespace"; exit 1; }
+ip -n "$NS" link add veth0 type veth peer name veth1
+ip -n "$NS" link set veth0 mtu 9000 up
+ip -n "$NS" link set veth1 mtu 9000 up
+ip -n "$NS" link set lo up
+
+# shellcheck disable=SC2086
+ip netns exec "$NS" "$DCDNWATCH" -q -i veth0 $OPTS $SCALED "$@" -o "$TMP/live.json" 2>"$TMP/live.err" &
+DPID=$!
+ip netns exec "$NS" tcpdump -q -n -i veth0 -s 0 -w "$TMP/rec.pcap" 2>"$TMP/tcpdump.err" &
+TPID=$!
+sleep 2
+ip netns exec "$NS" tcpreplay -q -i veth1 -x "$SPEED" --fixlen=pad "$CAP" >"$TMP/replay.out" 2>&1 ||
+	fail "tcpreplay: $(cat "$TMP/replay.out")"
+sleep 3
+kill -TERM "$TPID"; wait "$TPID" 2>/dev/null; TPID=""
+kill -TERM "$DPID"; wait "$DPID"; rc=$?; DPID=""
+[ $rc -eq 0 ] || fail "live dcdnwatch exited $rc: $(cat "$TMP/live.err")"
+grep -q '"event_type":"stats"' "$TMP/live.json" || fail "no final stats event after SIGTERM"
+
+# shellcheck disable=SC2086
+"$DCDNWATCH" -q -r "$TMP/rec.pcap" $OPTS $SCALED "$@" -o "$TMP/offline.json" 2>"$TMP/off.err" ||
+	fail "offline replay of the recording failed: $(cat "$TMP/off.err")"
+verdicts() {
+	"$PY" -c "
+import json, sys
+s = set()
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e['event_type'] == 'alert':
+        s.add((e['host'], e['family'] or '-', e['detector']))
+for t in sorted(s):
+    print(' '.join(t))
+" "$1"
+}
+verdicts "$TMP/live.json" > "$TMP/live.v"
+verdicts "$TMP/offline.json" > "$TMP/off.v"
+drops=$("$PY" -c "
+import json
+st = [json.loads(l) for l in open('$TMP/live.json')]
+st = [e for e in st if e['event_type'] == 'stats'][-1]['stats']
+print(st['packets'], st['capture']['kernel_drops'], st['capture']['interface_drops'])
+")
+echo "live: $(wc -l < "$TMP/live.v") verdicts; packets, kernel drops, interface drops: $drops"
+if ! cmp -s "$TMP/live.v" "$TMP/off.v"; then
+	fail "live and offline verdicts differ"
+	diff "$TMP/off.v" "$TMP/live.v" | head -20
+elif [ ! -s "$TMP/live.v" ]; then
+	fail "no verdicts at all: nothing was compared"
+else
+	pass "live = offline on $(basename "$CAP"): $(tr '\n' ';' < "$TMP/live.v" | cut -c1-300)"
+fi
+finish
