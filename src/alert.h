@@ -40,7 +40,7 @@ struct alert {
 	const char *evidence;		/* a JSON object, written by the detector (borrowed) */
 	uint32_t hosts_count;		/* fleet and new_hosts */
 	int nhosts;
-	char hosts[ALERT_MAX_HOSTS][48];
+	char hosts[ALERT_MAX_HOSTS][64];
 	bool update;			/* a fleet alert growing */
 	/* For the summary table. */
 	uint32_t peers;

@@ -99,7 +99,7 @@ static const struct key keys[] = {
 	U32("stats.interval", stats_interval, 0, 86400, "60", "Seconds between stats events in live mode; 0 none."),
 	STR("redis.prefix", redis_prefix, "dcdnwatch:", "Prefix of every Redis key."),
 	U32("redis.ttl", redis_ttl_s, 60, 31536000, "604800", "TTL (s) set on every Redis key."),
-	U32("redis.queue", redis_queue_max, 1, 1000000, "10000",
+	U32("redis.queue", redis_queue_max, 1, 10000000, "250000",
 	    "Writes queued while Redis is away; past this the oldest are dropped and counted."),
 	U32("redis.stream_maxlen", redis_stream_maxlen, 100, 100000000, "100000",
 	    "Approximate length cap of the alert stream (XADD MAXLEN ~)."),

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "netset.h"
 #include "output.h"
+#include "output_redis.h"
 #include "sigdb.h"
 #include "store.h"
 
@@ -443,7 +444,19 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (redis_url) {
-		log_fatal(2, "--redis: the Redis store is not available in this version");
+		void *o;
+
+		store.ops = &store_redis_ops;
+		store.ctx = store_redis_open(redis_url, conf.redis_prefix, conf.redis_ttl_s, conf.redis_queue_max, err,
+		    sizeof(err));
+		if (store.ctx == NULL)
+			log_fatal(2, "--redis: %s", err);
+		/* Alerts also go to the stream P alerts, for the SIEM side. */
+		if ((o = output_redis_open(redis_url, conf.redis_prefix, conf.redis_stream_maxlen, err,
+		    sizeof(err))) == NULL)
+			log_fatal(2, "--redis: %s", err);
+		output_redis_set_ttl(o, conf.redis_ttl_s);
+		outputs_add(&outs, &output_redis_ops, o);
 	} else {
 		store.ops = &store_mem_ops;
 		store.ctx = store_mem_open();

@@ -14,7 +14,7 @@
 
 #include "hosts.h"
 
-#define STORE_NAME_MAX 48
+#define STORE_NAME_MAX 64	/* "ADDR|ZONE" of a full IPv6 address fits */
 
 /* What is saved of a host: enough to resume its windows' judgement and its baselines. */
 struct host_record {

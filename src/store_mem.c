@@ -57,7 +57,7 @@ find_set(struct mem_store *s, const char *name, int create)
 	int i;
 
 	for (i = 0; i < s->nsets; i++)
-		if (strcmp(s->sets[i].name, name) == 0)
+		if (strncmp(s->sets[i].name, name, STORE_NAME_MAX - 1) == 0)
 			return &s->sets[i];
 	if (!create || s->nsets >= STORE_MEM_SETS)
 		return NULL;
@@ -77,7 +77,7 @@ mem_set_add(void *ctx, const char *set, const char *member, uint64_t ts_us)
 		return;
 	}
 	for (i = 0; i < ms->n; i++)
-		if (strcmp(ms->m[i].name, member) == 0)
+		if (strncmp(ms->m[i].name, member, STORE_NAME_MAX - 1) == 0)
 			return;
 	if (ms->n >= STORE_MEM_MEMBERS) {
 		s->dropped++;

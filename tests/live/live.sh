@@ -3,7 +3,7 @@
 #
 # A network namespace with a veth pair is created (test traffic never leaves it); dcdnwatch captures on one
 # end while tcpreplay sends a capture into the other, faster than real time and padded to the original
-# packet lengths, and tcpdump records what crossed the link.  The live alerts (host, family, detector) must
+# packet lengths (tests/live/pad.py), and tcpdump records what crossed the link.  The live alerts (host, family, detector) must
 # equal those of an offline replay of that recording with the same options.  Time runs 60 times faster
 # than in the capture, so the options scale the windows down by as much.
 #
@@ -43,7 +43,8 @@ DPID=$!
 ip netns exec "$NS" tcpdump -q -n -i veth0 -s 0 -w "$TMP/rec.pcap" 2>"$TMP/tcpdump.err" &
 TPID=$!
 sleep 2
-ip netns exec "$NS" tcpreplay -q -i veth1 -x "$SPEED" --fixlen=pad "$CAP" >"$TMP/replay.out" 2>&1 ||
+"$PY" "$top_srcdir/tests/live/pad.py" "$CAP" "$TMP/padded.pcap"
+ip netns exec "$NS" tcpreplay -q -i veth1 -x "$SPEED" "$TMP/padded.pcap" >"$TMP/replay.out" 2>&1 ||
 	fail "tcpreplay: $(cat "$TMP/replay.out")"
 sleep 3
 kill -TERM "$TPID"; wait "$TPID" 2>/dev/null; TPID=""
