@@ -12,6 +12,7 @@
 #include "family.h"
 #include "log.h"
 #include "netset.h"
+#include "store.h"
 
 /* One per (host, family, detector): when it last went out and how much evidence came since. */
 struct supp {
@@ -42,6 +43,7 @@ struct flagged {
 
 struct alerts {
 	struct outputs *outs;
+	struct store *store;
 	uint64_t suppress_us;
 	uint32_t max_entries, nsupp, nflagged;
 	struct supp *supp[SUPP_BUCKETS];
@@ -96,11 +98,12 @@ zone_write(struct jsonw *w, uint32_t zone)
 }
 
 struct alerts *
-alerts_new(struct outputs *outs, uint32_t suppress_s, uint32_t max_entries)
+alerts_new(struct outputs *outs, struct store *store, uint32_t suppress_s, uint32_t max_entries)
 {
 	struct alerts *a = xcalloc(1, sizeof(*a));
 
 	a->outs = outs;
+	a->store = store;
 	a->suppress_us = (uint64_t)suppress_s * 1000000u;
 	a->max_entries = max_entries;
 	jsonw_init(&a->jw);
@@ -250,8 +253,16 @@ alerts_emit(struct alerts *a, const struct alert *al)
 		return false;
 	}
 	if (s) {
+		char ab[64], member[STORE_NAME_MAX + 32];
+
 		s->last_us = al->ts_us;
 		s->last_sev = (uint8_t)al->severity;
+		if (a->store) {
+			snprintf(member, sizeof(member), "%s|%u|%d|%d|%d", addr_format(al->ipver, al->addr, ab,
+			    sizeof(ab)), al->zone, al->family, al->detector, al->severity);
+			if (strlen(member) < STORE_NAME_MAX)
+				a->store->ops->set_add(a->store->ctx, "alerts", member, al->ts_us);
+		}
 	}
 	remember(a, al);
 	a->by_detector[al->detector]++;
@@ -292,6 +303,50 @@ alerts_emit(struct alerts *a, const struct alert *al)
 	jsonw_obj_end(w);
 	outputs_write(a->outs, "alert", w->buf, w->len);
 	return true;
+}
+
+void
+alerts_restore(struct alerts *a, uint64_t now_us)
+{
+	enum { RESTORE_MAX = 4096 };
+	char (*names)[STORE_NAME_MAX];
+	uint64_t since = now_us > a->suppress_us ? now_us - a->suppress_us : 0;
+	int n = 0, i;
+
+	if (a->store == NULL)
+		return;
+	names = xcalloc(RESTORE_MAX, sizeof(*names));
+	a->store->ops->set_members(a->store->ctx, "alerts", since, names, RESTORE_MAX, &n);
+	for (i = 0; i < n; i++) {
+		char addr_s[64];
+		unsigned zone;
+		int fam, det, sev, ipver, bits;
+		uint8_t addr[16];
+		struct alert al;
+		struct supp *s;
+		char *bar = strchr(names[i], '|');
+
+		if (bar == NULL || (size_t)(bar - names[i]) >= sizeof(addr_s))
+			continue;
+		memcpy(addr_s, names[i], (size_t)(bar - names[i]));
+		addr_s[bar - names[i]] = '\0';
+		if (sscanf(bar + 1, "%u|%d|%d|%d", &zone, &fam, &det, &sev) != 4 ||
+		    addr_parse_prefix(addr_s, &ipver, addr, &bits) != 0 || det < 0 || det >= DET__COUNT ||
+		    sev < 0 || sev > SEV_CRITICAL)
+			continue;
+		memset(&al, 0, sizeof(al));
+		al.ipver = ipver;
+		al.addr = addr;
+		al.zone = zone;
+		al.family = fam;
+		al.detector = (enum detector)det;
+		if ((s = supp_get(a, &al, true)) != NULL && sev >= s->last_sev) {
+			/* The period restarts with the process: never a repeat, at worst a longer silence. */
+			s->last_us = now_us;
+			s->last_sev = (uint8_t)sev;
+		}
+	}
+	free(names);
 }
 
 uint64_t

@@ -49,7 +49,15 @@ struct alert {
 
 struct alerts;
 
-struct alerts *alerts_new(struct outputs *outs, uint32_t suppress_s, uint32_t max_entries);
+struct store;
+
+/*
+ * outs and store are borrowed.  Every alert that goes out is also recorded in the store (set "alerts"), so
+ * suppression survives a restart and is shared by sensors on one Redis: see alerts_restore().
+ */
+struct alerts *alerts_new(struct outputs *outs, struct store *store, uint32_t suppress_s, uint32_t max_entries);
+/* Reload the alerts recorded in the store since now - suppression period into the suppression table. */
+void alerts_restore(struct alerts *a, uint64_t now_us);
 void alerts_free(struct alerts *a);
 /* Emit unless suppressed.  Returns true when the alert was written. */
 bool alerts_emit(struct alerts *a, const struct alert *al);

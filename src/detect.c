@@ -39,7 +39,7 @@ detect_new(const struct conf *conf, struct outputs *outs, const struct sigdb *db
 	hc.on_drop = on_host_drop;
 	hc.on_drop_arg = d;
 	d->hosts = hosts_new(&hc);
-	d->alerts = alerts_new(outs, conf->suppress_s, conf->host_max);
+	d->alerts = alerts_new(outs, store, conf->suppress_s, conf->host_max);
 	d->dnsmap = dnsmap_new();
 	d->fleet = fleet_new();
 	d->newhosts = newhosts_new();
@@ -132,6 +132,7 @@ detect_start(struct detect *d, uint64_t now_us)
 	/* Buckets are aligned on multiples of their length, so sensors and restarts agree on them. */
 	d->bucket_end_us = (now_us / d->bucket_us + 1) * d->bucket_us;
 	d->store->ops->host_load_all(d->store->ctx, restore_host, d);
+	alerts_restore(d->alerts, now_us);
 }
 
 struct host *

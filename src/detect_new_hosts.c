@@ -1,7 +1,8 @@
 /*
  * detect_new_hosts.c - the `new_hosts` detector: a burst of hosts first seen after the learning period,
  * the network view of a mass RunInstances.  Low severity alone; the fleet detector reports how many of a
- * fleet's hosts are such new hosts.
+ * fleet's hosts are such new hosts.  New hosts are kept in the store (set "new_hosts"), so the count
+ * survives a restart and sensors sharing one Redis count together.
  */
 #include "config.h"
 
@@ -12,20 +13,10 @@
 #include "family.h"
 #include "log.h"
 
-#define NEWHOSTS_RING 4096	/* newest hosts remembered */
-
-struct newhost {
-	uint8_t ipver;
-	uint8_t addr[16];
-	uint32_t zone;
-	uint64_t first_us;
-};
-
 struct newhosts_state {
-	struct newhost ring[NEWHOSTS_RING];
-	uint32_t n;		/* total ever added; ring index is n % NEWHOSTS_RING */
 	uint32_t reported;	/* count last reported */
 	uint64_t reported_us;
+	uint32_t added;		/* new hosts this process saw */
 };
 
 struct newhosts_state *
@@ -43,14 +34,11 @@ newhosts_free(struct newhosts_state *s)
 void
 newhosts_host(struct detect *d, struct host *hs, uint64_t now_us)
 {
-	struct newhosts_state *s = d->newhosts;
-	struct newhost *nh = &s->ring[s->n % NEWHOSTS_RING];
+	char hb[64], member[STORE_NAME_MAX];
 
-	nh->ipver = hs->ipver;
-	memcpy(nh->addr, hs->addr, 16);
-	nh->zone = hs->zone;
-	nh->first_us = now_us;
-	s->n++;
+	snprintf(member, sizeof(member), "%s|%u", addr_format(hs->ipver, hs->addr, hb, sizeof(hb)), hs->zone);
+	d->store->ops->set_add(d->store->ctx, "new_hosts", member, now_us);
+	d->newhosts->added++;
 }
 
 bool
@@ -66,30 +54,34 @@ newhosts_tick(struct detect *d, uint64_t now_us)
 	struct newhosts_state *s = d->newhosts;
 	uint64_t win = (uint64_t)d->conf->newhosts_window_s * 1000000u;
 	uint64_t since = now_us > win ? now_us - win : 0;
-	uint32_t i, count = 0, total = s->n < NEWHOSTS_RING ? s->n : NEWHOSTS_RING;
+	char names[ALERT_MAX_HOSTS][STORE_NAME_MAX];
 	struct alert al;
 	struct jsonw *ev = &d->ev;
-	const struct newhost *first = NULL;
+	uint8_t addr[16];
+	int n = 0, i, ipver, bits;
+	uint32_t count;
 	bool update;
 
-	memset(&al, 0, sizeof(al));
-	/* Oldest first: walk the ring from its oldest slot. */
-	for (i = 0; i < total; i++) {
-		const struct newhost *nh = &s->ring[(s->n - total + i) % NEWHOSTS_RING];
-
-		if (nh->first_us < since)
-			continue;
-		if (first == NULL)
-			first = nh;
-		if (al.nhosts < ALERT_MAX_HOSTS)
-			addr_format(nh->ipver, nh->addr, al.hosts[al.nhosts++], sizeof(al.hosts[0]));
-		count++;
-	}
-	if (count < d->conf->newhosts_min || first == NULL)
+	if (s->added == 0)
+		return;		/* nothing new here: leave bursts to the sensors that see them */
+	count = d->store->ops->set_members(d->store->ctx, "new_hosts", since, names, ALERT_MAX_HOSTS, &n);
+	if (count < d->conf->newhosts_min || n == 0)
 		return;
 	/* A new burst after the suppression period is a new alert; growth within it is an update. */
 	update = s->reported && now_us < s->reported_us + (uint64_t)d->conf->suppress_s * 1000000u;
 	if (update && count <= s->reported)
+		return;
+	memset(&al, 0, sizeof(al));
+	for (i = 0; i < n; i++) {
+		char *bar = strchr(names[i], '|');
+
+		if (bar)
+			*bar = '\0';
+		snprintf(al.hosts[al.nhosts++], sizeof(al.hosts[0]), "%s", names[i]);
+		if (bar)
+			*bar = '|';
+	}
+	if (addr_parse_prefix(al.hosts[0], &ipver, addr, &bits) != 0)
 		return;
 	evidence_begin(d);
 	jsonw_kstr(ev, "metric", "hosts_first_seen_after_learning");
@@ -100,9 +92,13 @@ newhosts_tick(struct detect *d, uint64_t now_us)
 	jsonw_time(ev, d->learning_end_us);
 	evidence_end(d);
 	al.ts_us = now_us;
-	al.ipver = first->ipver;
-	al.addr = first->addr;
-	al.zone = first->zone;
+	al.ipver = ipver;
+	al.addr = addr;
+	{
+		const char *bar = strchr(names[0], '|');
+
+		al.zone = bar ? (uint32_t)strtoul(bar + 1, NULL, 10) : 0;
+	}
 	al.family = FAM_NONE;
 	al.detector = DET_NEW_HOSTS;
 	al.severity = SEV_LOW;

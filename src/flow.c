@@ -318,8 +318,14 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 		f->key = k;
 		f->hash = h;
 		f->first_us = f->last_us = now_us;
-		/* The sender of the first packet started it, unless that packet answers a SYN. */
+		/*
+		 * The sender of the first packet started it, unless that packet answers a SYN, or, when no
+		 * handshake tells, it comes from a well-known port to an ephemeral one (a DNS answer whose
+		 * query was not seen is still the client's flow).
+		 */
 		f->init_is_b = synack ? !sender_is_b : sender_is_b;
+		if (!syn && !synack && (d->proto == 6 || d->proto == 17) && d->sport < 1024 && d->dport >= 1024)
+			f->init_is_b = !sender_is_b;
 		f->syn_seen = syn || synack;
 		f->tclass = FT_OTHER;
 		list_append(&t->lists[FT_OTHER], f);

@@ -123,20 +123,39 @@ test_initiator_fixed_by_syn(void)
 	struct ended e = { 0 };
 	struct flow_table_cfg c = cfg(100);
 	struct flow_table *t = flow_table_new(&c, on_end, &e);
-	struct decoded data = pkt(6, 1, 443, 9, 50000, TH_ACK, 100);
-	struct decoded syn = pkt(6, 9, 50000, 1, 443, TH_SYN, 60);
+	struct decoded data = pkt(6, 1, 8443, 9, 50000, TH_ACK, 100);
+	struct decoded syn = pkt(6, 9, 50000, 1, 8443, TH_SYN, 60);
 	struct flow *f;
 	int dir;
 	bool created;
 
 	f = flow_table_packet(t, &data, 1 * S, &dir, &created);
-	CHECK_EQ(flow_src_port(f), 443);
+	CHECK_EQ(flow_src_port(f), 8443);
 	f = flow_table_packet(t, &syn, 2 * S, &dir, &created);
 	CHECK_EQ(flow_src_port(f), 50000);
 	CHECK_EQ(dir, 0);
 	CHECK_EQ(f->pkts[0], 1);
 	CHECK_EQ(f->pkts[1], 1);
 	CHECK_EQ(f->bytes[1], 100);
+	flow_table_free(t);
+}
+
+/* No handshake seen: a packet from a well-known port to an ephemeral one is the server's answer. */
+static void
+test_initiator_from_ports(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded answer = pkt(17, 1, 53, 9, 40000, 0, 120);
+	struct flow *f;
+	int dir;
+	bool created;
+
+	f = flow_table_packet(t, &answer, 1 * S, &dir, &created);
+	CHECK_EQ(dir, 1);
+	CHECK_EQ(flow_src_port(f), 40000);
+	CHECK_EQ(flow_dst_port(f), 53);
 	flow_table_free(t);
 }
 
@@ -209,7 +228,7 @@ test_active_timeout(void)
 	struct ended e = { 0 };
 	struct flow_table_cfg c = cfg(100);
 	struct flow_table *t;
-	struct decoded u = pkt(17, 1, 1000, 2, 9000, 0, 100);
+	struct decoded u = pkt(17, 1, 40000, 2, 9000, 0, 100);
 	int dir, i;
 	bool created;
 
@@ -317,6 +336,7 @@ main(void)
 	test_direction();
 	test_initiator_from_synack();
 	test_initiator_fixed_by_syn();
+	test_initiator_from_ports();
 	test_timeouts();
 	test_rst();
 	test_active_timeout();
