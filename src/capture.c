@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct capture {
 	struct source *src;
 	int n;
 	int live;
+	int timeout_ms;
 	double pace;
 	uint64_t pace_first_ts, pace_first_wall;
 	int pace_started;
@@ -128,6 +130,7 @@ capture_open_live(const char *iface, const struct capture_live_cfg *cfg, const c
 	c->src = xcalloc(1, sizeof(*c->src));
 	c->n = 1;
 	c->live = 1;
+	c->timeout_ms = (int)cfg->timeout_ms;
 	s = &c->src[0];
 	s->name = xstrdup(iface);
 	if ((s->p = pcap_create(iface, perr)) == NULL) {
@@ -224,6 +227,67 @@ pace_wait(struct capture *c, uint64_t ts_us)
 	}
 }
 
+struct live_cb {
+	struct capture *c;
+	struct source *s;
+	capture_pkt_fn pkt;
+	void *arg;
+};
+
+static void
+live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct live_cb *lc = (struct live_cb *)(void *)user;
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+
+	lc->pkt(lc->arg, lc->s->dlt, ts, data, h->caplen, h->len);
+}
+
+/*
+ * Live: non-blocking reads, and poll(2) with the read timeout in between, so time advances, signals are
+ * served and buffered events are flushed while the link is idle (a blocking read may wait for ever).
+ */
+static int
+run_live(struct capture *c, struct source *s, capture_pkt_fn pkt, capture_idle_fn idle, void *arg,
+	 volatile sig_atomic_t *stop, volatile sig_atomic_t *poll_flag, void (*poll_fn)(void *arg), char *err,
+	 size_t errlen, int timeout_ms)
+{
+	struct live_cb lc = { c, s, pkt, arg };
+	char perr[PCAP_ERRBUF_SIZE];
+	int fd, n;
+	uint64_t last_idle = wall_us();
+
+	if (pcap_setnonblock(s->p, 1, perr) != 0 || (fd = pcap_get_selectable_fd(s->p)) < 0) {
+		snprintf(err, errlen, "%s: cannot read without blocking: %s", s->name, perr);
+		return -1;
+	}
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		if (*stop)
+			return 1;
+		if (*poll_flag && poll_fn)
+			poll_fn(arg);
+		n = pcap_dispatch(s->p, 512, live_packet, (u_char *)(void *)&lc);
+		if (n < 0) {
+			if (n == PCAP_ERROR_BREAK)
+				return 1;
+			snprintf(err, errlen, "%s: read error: %s", s->name, pcap_geterr(s->p));
+			return -1;
+		}
+		if (n > 0 && wall_us() < last_idle + (uint64_t)timeout_ms * 1000u)
+			continue;
+		/* Idle, or busy for a whole timeout: let time advance on the wall clock either way. */
+		last_idle = wall_us();
+		if (idle)
+			idle(arg, last_idle);
+		if (n == 0 && poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR) {
+			snprintf(err, errlen, "%s: poll: %s", s->name, strerror(errno));
+			return -1;
+		}
+	}
+}
+
 static int
 run_source(struct capture *c, struct source *s, capture_pkt_fn pkt, capture_idle_fn idle, void *arg,
 	   volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err,
@@ -272,6 +336,8 @@ capture_run(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle, void *a
 {
 	int i, rc;
 
+	if (c->live)
+		return run_live(c, &c->src[0], pkt, idle, arg, stop, poll, poll_fn, err, errlen, c->timeout_ms);
 	for (i = 0; i < c->n; i++) {
 		rc = run_source(c, &c->src[i], pkt, idle, arg, stop, poll, poll_fn, err, errlen);
 		if (rc != 0)

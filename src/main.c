@@ -52,6 +52,7 @@ on_signal(int sig)
 }
 
 struct run {
+	struct outputs *outs;
 	const char *config_path;
 	char **sets;
 	int nsets;
@@ -129,6 +130,8 @@ on_idle(void *arg, uint64_t now_us)
 	struct run *r = arg;
 
 	engine_tick(r->eng, now_us);
+	/* The link is idle: a good moment to push buffered events out to their readers. */
+	outputs_flush(r->outs);
 	if (r->live && r->conf->stats_interval &&
 	    now_us >= r->last_stats_us + (uint64_t)r->conf->stats_interval * 1000000u) {
 		r->last_stats_us = now_us;
@@ -145,6 +148,7 @@ on_poll(void *arg)
 	if (sig_usr1) {
 		sig_usr1 = 0;
 		write_stats(r, engine_now(r->eng));
+		outputs_flush(r->outs);
 	}
 	if (sig_hup) {
 		char err[1024];
@@ -462,6 +466,7 @@ main(int argc, char **argv)
 		store.ctx = store_mem_open();
 	}
 	run.conf = &conf;
+	run.outs = &outs;
 	run.live = capture_is_live(run.cap);
 	if ((run.det = detect_new(&conf, &outs, run.sigdb, &store, err, sizeof(err))) == NULL)
 		log_fatal(2, "%s", err);

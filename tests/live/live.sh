@@ -33,8 +33,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 ip netns add "$NS" || { echo "FAIL: cannot create a network namespace"; exit 1; }
 ip -n "$NS" link add veth0 type veth peer name veth1
-ip -n "$NS" link set veth0 mtu 9000 up
-ip -n "$NS" link set veth1 mtu 9000 up
+# The scenarios carry segmentation-offload sized packets (up to 64 KB), as a capture on a host shows them.
+ip -n "$NS" link set veth0 mtu 65535 up
+ip -n "$NS" link set veth1 mtu 65535 up
 ip -n "$NS" link set lo up
 
 # shellcheck disable=SC2086
@@ -46,7 +47,12 @@ sleep 2
 "$PY" "$top_srcdir/tests/live/pad.py" "$CAP" "$TMP/padded.pcap"
 ip netns exec "$NS" tcpreplay -q -i veth1 -x "$SPEED" "$TMP/padded.pcap" >"$TMP/replay.out" 2>&1 ||
 	fail "tcpreplay: $(cat "$TMP/replay.out")"
-sleep 3
+sleep 2
+# A last packet marks the end of the traffic for both the sensor and the recording, so both timelines end
+# at the same moment; the sensor is stopped right after it.
+"$PY" "$top_srcdir/tests/live/pad.py" --marker "$TMP/marker.pcap"
+ip netns exec "$NS" tcpreplay -q -i veth1 "$TMP/marker.pcap" >/dev/null 2>&1
+sleep 0.3
 kill -TERM "$TPID"; wait "$TPID" 2>/dev/null; TPID=""
 kill -TERM "$DPID"; wait "$DPID"; rc=$?; DPID=""
 [ $rc -eq 0 ] || fail "live dcdnwatch exited $rc: $(cat "$TMP/live.err")"

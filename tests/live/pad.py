@@ -1,8 +1,15 @@
 #!/usr/bin/env python3
 """Pad every record of a pcap to its original length (zeros after the captured bytes), so a replay onto a
 link carries the packets' true sizes.  The scenario captures keep a short snap length to stay small.
-Usage: pad.py IN OUT"""
+Usage: pad.py IN OUT | pad.py --marker OUT (a one-packet capture: an Ethernet broadcast, not IP)"""
 import struct, sys
+
+if sys.argv[1] == "--marker":
+    with open(sys.argv[2], "wb") as o:
+        o.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x09" + b"\x88\xb5" + b"end" + b"\0" * 43
+        o.write(struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
+    sys.exit(0)
 
 with open(sys.argv[1], "rb") as f, open(sys.argv[2], "wb") as o:
     hdr = f.read(24)
