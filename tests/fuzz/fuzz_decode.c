@@ -1,8 +1,9 @@
 /*
  * fuzz_decode.c - libFuzzer target for the packet path: decoder, fragment table, flow table and nDPI.
  *
- * Input: one byte choosing the link type, then the frame.  Each input is also run through the whole
- * engine, so the flow table and classification see decoder output they could not otherwise meet.
+ * Input: one byte choosing the link type (and how far time jumps), then the frame.  Each input is also run
+ * through the whole engine with the detection layer and the shipped signatures, so the flow table, nDPI,
+ * the DNS answer parser, host windows and detectors see decoder output they could not otherwise meet.
  */
 #include "config.h"
 
@@ -13,8 +14,11 @@
 
 #include "conf.h"
 #include "decode.h"
+#include "detect.h"
 #include "engine.h"
 #include "output.h"
+#include "sigdb.h"
+#include "store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,12 +39,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (eng == NULL) {
-		char err[256];
+		static struct store store;
+		char err[1024];
 		struct engine_opts o = { false };
+		struct sigdb *db = sigdb_load(SRC_SIGDIR, err, sizeof(err));
+		struct detect *det;
 
 		conf_defaults(&conf);
 		conf.flow_max = 1000;
-		eng = engine_new(&conf, &o, &outs, NULL, err, sizeof(err));
+		conf.host_max = 1000;
+		conf.learning_s = 120;
+		/* Small thresholds, so detectors fire on what a fuzzer can build. */
+		conf.np_min_peers = 2;
+		conf.np_min_upload = 100;
+		conf.relay_min_dests = 2;
+		conf.fleet_min_hosts = 2;
+		conf.newhosts_min = 2;
+		conf.beacon_min_events = 3;
+		store.ops = &store_mem_ops;
+		store.ctx = store_mem_open();
+		det = detect_new(&conf, &outs, db, &store, err, sizeof(err));
+		eng = engine_new(&conf, &o, &outs, det, err, sizeof(err));
 	}
 	dlt = links[data[0] % (sizeof(links) / sizeof(links[0]))];
 	(void)decode_packet(&dcfg, dlt, data + 1, (uint32_t)(size - 1), (uint32_t)(size - 1) + data[0], &d);
