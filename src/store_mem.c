@@ -12,7 +12,7 @@
 #include "store.h"
 
 #define STORE_MEM_SETS		256
-#define STORE_MEM_MEMBERS	100000
+#define STORE_MEM_MEMBERS	20000	/* per set: fleets, names, new hosts, alerts sent */
 
 struct mset {
 	char name[STORE_NAME_MAX];
@@ -80,8 +80,14 @@ mem_set_add(void *ctx, const char *set, const char *member, uint64_t ts_us)
 		if (strncmp(ms->m[i].name, member, STORE_NAME_MAX - 1) == 0)
 			return;
 	if (ms->n >= STORE_MEM_MEMBERS) {
+		/* Full: the oldest member makes room (sets are read by time, newest matter most). */
+		uint32_t old = 0;
+
+		for (i = 1; i < ms->n; i++)
+			if (ms->m[i].ts_us < ms->m[old].ts_us)
+				old = i;
+		ms->m[old] = ms->m[--ms->n];
 		s->dropped++;
-		return;
 	}
 	if (ms->n == ms->cap) {
 		ms->cap = ms->cap ? ms->cap * 2 : 16;
