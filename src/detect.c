@@ -216,6 +216,7 @@ detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
 			b->tls_in++;
 		else if (f->master == NDPI_PROTOCOL_UNKNOWN && f->app == NDPI_PROTOCOL_UNKNOWN)
 			b->unknown_in++;
+		node_profile_early(d, hs, now_us);
 	}
 	signature_classified(d, f, now_us);
 	if ((hs = detect_side_host(d, f, init, now_us)) != NULL) {
@@ -276,6 +277,9 @@ detect_flow_end(struct detect *d, struct flow *f, uint64_t now_us)
 	attribute(d, f, now_us);
 	if (!(f->home & (1 << (1 - init))) && (hs = detect_side_host(d, f, init, now_us)) != NULL)
 		relay_flow_end(d, hs, f, now_us);
+	/* A served flow that ended brought its upload into the window: judge the server early. */
+	if (!(f->home & (1 << init)) && (hs = detect_side_host(d, f, 1 - init, now_us)) != NULL)
+		node_profile_early(d, hs, now_us);
 }
 
 struct attr_ctx {

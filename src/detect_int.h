@@ -80,6 +80,8 @@ void dnsmap_free(struct dnsmap *m);
 
 /* detect_node_profile.c */
 void node_profile_judge(struct detect *d, struct host *hs, const struct window *w, uint64_t now_us);
+/* Judge the window ending now, at most every few seconds per host, when a host serves more. */
+void node_profile_early(struct detect *d, struct host *hs, uint64_t now_us);
 /* detect_baseline.c */
 void baseline_judge(struct detect *d, struct host *hs, const struct window *w, uint64_t now_us);
 /* detect_beacon.c */

@@ -84,3 +84,22 @@ node_profile_judge(struct detect *d, struct host *hs, const struct window *w, ui
 	    (double)up / 1e6, (double)down / 1e6, w->buckets * c->bucket_s);
 	detect_alert(d, hs, family, DET_NODE_PROFILE, SEV_HIGH, score, summary, ev->buf, w, now_us);
 }
+
+/*
+ * A node that starts serving should not wait for the bucket to end: when it accepts or finishes serving
+ * an outside flow, the window ending now is judged, at most once per NP_EARLY_US per host.
+ */
+#define NP_EARLY_US 5000000ull
+
+void
+node_profile_early(struct detect *d, struct host *hs, uint64_t now_us)
+{
+	struct window w;
+
+	if (hs->served || now_us < hs->early_next_us || detect_learning(d, now_us) ||
+	    alerts_host_has(d->alerts, hs->ipver, hs->addr, hs->zone, DET_NODE_PROFILE))
+		return;
+	hs->early_next_us = now_us + NP_EARLY_US;
+	host_window_open(d->hosts, hs, &w);
+	node_profile_judge(d, hs, &w, now_us);
+}

@@ -179,7 +179,8 @@ raise(struct detect *d, struct host *hs, struct flow *f, const struct sig_indica
 	jsonw_kstr(w, "role", sig_role_name(ind->role));
 	jsonw_ku64(w, "confidence", (uint64_t)ind->confidence);
 	jsonw_kstr(w, "source", ind->source);
-	jsonw_kstr(w, "file", ind->file);
+	/* The file's name within the signature set: the same on every sensor, wherever it is installed. */
+	jsonw_kstr(w, "file", strrchr(ind->file, '/') ? strrchr(ind->file, '/') + 1 : ind->file);
 	jsonw_ku64(w, "line", (uint64_t)ind->line);
 	jsonw_obj_end(w);
 	evidence_flow(w, "flow", f);

@@ -365,6 +365,20 @@ host_window(const struct hosts *h, const struct host *hs, struct window *w)
 	w->ports_in = (uint32_t)(sketch_count(ports) + 0.5);
 }
 
+void
+host_window_open(struct hosts *h, struct host *hs, struct window *w)
+{
+	struct host tmp;
+
+	if (hs->bno != h->bno)
+		host_catch_up(h, hs);
+	/* The open bucket counts as the newest closed one of a window one bucket shorter. */
+	tmp = *hs;
+	tmp.cur = (hs->cur + 1) % (h->cfg.window + 1);
+	tmp.filled = hs->filled < h->cfg.window ? hs->filled + 1 : h->cfg.window;
+	host_window(h, &tmp, w);
+}
+
 static void
 group_key(const struct hosts *h, const struct host *hs, uint8_t *prefix)
 {

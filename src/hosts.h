@@ -64,6 +64,7 @@ struct host {
 	uint32_t filled;		/* closed buckets so far, up to the window */
 	struct bucket *ring;		/* host.window + 1 buckets */
 	struct ewma bl[HM__COUNT];	/* own baseline */
+	uint64_t early_next_us;		/* next time node_profile may judge the open window */
 	void *beacon;			/* detector state, owned by those detectors */
 	void *relay;
 };
@@ -114,6 +115,8 @@ void hosts_close_bucket(struct hosts *h, hosts_close_fn fn, void *arg);
 
 /* Sum the current window of one host (closed buckets only). */
 void host_window(const struct hosts *h, const struct host *hs, struct window *w);
+/* The window ending now: the open bucket and the window - 1 closed buckets before it. */
+void host_window_open(struct hosts *h, struct host *hs, struct window *w);
 struct group *host_group(struct hosts *h, const struct host *hs);
 /* Every host, least recently seen first. */
 void hosts_foreach(struct hosts *h, void (*fn)(void *arg, struct host *hs), void *arg);

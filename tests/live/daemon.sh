@@ -6,6 +6,9 @@
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 command -v tcpreplay >/dev/null && command -v ip >/dev/null || { echo "FAIL: tcpreplay and ip needed"; exit 1; }
 id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
+if [ -z "${DCDN_LIVE_LOCKED:-}" ] && command -v flock >/dev/null; then
+	rm -rf "$TMP"; DCDN_LIVE_LOCKED=1 exec flock /tmp/dcdnwatch-live.lock sh "$0" "$@"
+fi
 NS=dcdnd$$
 chmod 755 "$TMP"
 cleanup() {

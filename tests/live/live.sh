@@ -18,11 +18,15 @@ CAP=${1:-$top_srcdir/pcaps/meson-node.pcap}
 EXP="${CAP%.pcap}.expect"
 OPTS=""
 [ -f "$EXP" ] && OPTS=$(sed -n 's/^options //p' "$EXP" | tr '\n' ' ')
-SPEED=${SPEED:-60}
+SPEED=${SPEED:-120}
 # Windows scaled to the replay speed: 1 s buckets, 30 s of learning, fleet and burst windows of 15 s.
 SCALED="--set host.bucket=1 --set host.learning=30 --set fleet.window=60 --set new_hosts.window=60
 	--set relay.min_tunnel=2 --set flow.timeout.tcp_established=10 --set flow.timeout.udp=5
 	--set flow.timeout.tcp_new=2 --set flow.active_timeout=30 --set capture.timeout_ms=50"
+# One live test at a time: concurrent replays on a 2-core machine would compete for the CPU.
+if [ -z "${DCDN_LIVE_LOCKED:-}" ] && command -v flock >/dev/null; then
+	rm -rf "$TMP"; DCDN_LIVE_LOCKED=1 exec flock /tmp/dcdnwatch-live.lock sh "$0" "$CAP" "$@"
+fi
 NS=dcdnw$$
 cleanup() {
 	[ -n "${DPID:-}" ] && kill "$DPID" 2>/dev/null

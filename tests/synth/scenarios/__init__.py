@@ -1,0 +1,1 @@
+"""One module per capture.  Each exposes NAME and build(seed) -> (World, Expect)."""
