@@ -403,7 +403,7 @@ alerts_summary(struct alerts *a, FILE *fp)
 			all[n++] = f;
 	qsort(all, n, sizeof(*all), flagged_cmp);
 	fprintf(fp, "dcdnwatch: %u host(s) flagged\n", n);
-	fprintf(fp, "  %-39s %-17s %-8s %-27s %-27s %6s %10s %7s\n", "HOST", "FAMILY", "SEVERITY",
+	fprintf(fp, "  %-39s %-17s %-8s %-40s %-27s %6s %10s %7s\n", "HOST", "FAMILY", "SEVERITY",
 	    "DETECTORS", "FIRST EVIDENCE", "PEERS", "UPLOAD", "REPEATS");
 	for (i = 0; i < n; i++) {
 		struct flagged *f = all[i];
@@ -418,7 +418,7 @@ alerts_summary(struct alerts *a, FILE *fp)
 			}
 		format_time_us(f->first_us, tb, sizeof(tb));
 		human_bytes(f->upload, up, sizeof(up));
-		fprintf(fp, "  %-39s %-17s %-8s %-27s %-27s %6u %10s %7" PRIu64 "\n",
+		fprintf(fp, "  %-39s %-17s %-8s %-40s %-27s %6u %10s %7" PRIu64 "\n",
 		    addr_format(f->ipver, f->addr, hb, sizeof(hb)), fam ? fam : "-", severity_name(f->sev), dets, tb,
 		    f->peers, up, f->updates);
 	}

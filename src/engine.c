@@ -294,9 +294,13 @@ advance(struct engine *e, uint64_t ts_us)
 	if (e->now_us >= e->last_sweep_us + 1000000u) {
 		e->last_sweep_us = e->now_us;
 		flow_table_expire(e->flows, e->now_us);
-		if (e->det)
-			detect_tick(e->det, e->now_us);
 	}
+	/*
+	 * Buckets close at the first packet (or idle tick) at or after their end, whatever the sweep's
+	 * rhythm: so live capture and the replay of its recording cut the same buckets.
+	 */
+	if (e->det)
+		detect_tick(e->det, e->now_us);
 }
 
 static bool

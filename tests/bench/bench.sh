@@ -37,10 +37,33 @@ R1=$(measure pcap_loop "$LOOP" "$PCAP")
 R2=$(measure ndpiReader ndpiReader -q -i "$PCAP")
 R3=$(measure dcdnwatch "$D" -q -r "$PCAP" -o /dev/null)
 EXTRA=""
-if [ -n "${DCDN_REDIS_URL:-}" ] && "$D" --help | grep -q -- --redis; then
-	R4=$(measure dcdnwatch_redis "$D" -q -r "$PCAP" -o /dev/null --redis "$DCDN_REDIS_URL" \
-		--set redis.prefix="bench$$:")
-	EXTRA="$R4"
+# The Redis store: a private redis-server on a free loopback port, unless one is given.
+RURL=${DCDN_REDIS_URL:-}
+RPID=""
+if [ -z "$RURL" ] && command -v redis-server >/dev/null; then
+	RPORT=$(/usr/bin/python3 -c "
+import socket
+s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()")
+	redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+		--pidfile "$OUT/redis.pid" --dir "$OUT" --logfile "$OUT/redis.log" >/dev/null && sleep 0.5 &&
+		RURL="redis://127.0.0.1:$RPORT" && RPID=$(cat "$OUT/redis.pid")
+fi
+if [ -n "$RURL" ]; then
+	# A new prefix per run: each run starts from an empty state, as the memory store does.
+	measure_redis() {
+		: > "$OUT/dcdnwatch_redis.times"
+		i=0
+		while [ $i -lt "$RUNS" ]; do
+			/usr/bin/time -f "%e %M" -o "$OUT/one" "$D" -q -r "$PCAP" -o /dev/null -R "$RURL" \
+				--set redis.prefix="bench$$-$i:" >/dev/null 2>&1 || true
+			tail -n 1 "$OUT/one" >> "$OUT/dcdnwatch_redis.times"
+			i=$((i + 1))
+		done
+		t=$(awk '{print $1}' "$OUT/dcdnwatch_redis.times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+		m=$(awk '{print $2}' "$OUT/dcdnwatch_redis.times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+		echo "dcdnwatch_redis $t $m"
+	}
+	EXTRA=$(measure_redis)
 fi
 printf '%s\n%s\n%s\n%s\n' "$R1" "$R2" "$R3" "$EXTRA" | awk -v n="$PACKETS" '
 	NF == 3 { name[NR] = $1; t[NR] = $2; rss[NR] = $3; idx[$1] = NR }
@@ -59,6 +82,23 @@ printf '%s\n%s\n%s\n%s\n' "$R1" "$R2" "$R3" "$EXTRA" | awk -v n="$PACKETS" '
 			printf "redis / memory store time:       %.3fx (target <= 1.05)\n", t[x] / t[d]
 		}
 	}'
+# Memory per tracked flow (a million concurrent flows, nDPI done with each), and a five-million-flow flood
+# against a cap of one million: peak RSS must stay where the cap puts it.
+F1="$OUT/flood-1000000.pcap"
+F5="$OUT/flood-5000000.pcap"
+[ -f "$F1" ] || /usr/bin/python3 "$top_srcdir/tests/bench/flood.py" "$F1" 1000000
+[ -f "$F5" ] || /usr/bin/python3 "$top_srcdir/tests/bench/flood.py" "$F5" 5000000
+rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1; }
+base=$(rss "$D" -q -r "$F1" -o /dev/null --set flow.max=1)
+m1=$(rss "$D" -q -r "$F1" -o /dev/null --set flow.max=2000000 --set flow.timeout.udp=86400)
+c1=$(rss "$D" -q -r "$F1" -o /dev/null --set flow.max=1000000 --set flow.timeout.udp=86400)
+c5=$(rss "$D" -q -r "$F5" -o /dev/null --set flow.max=1000000 --set flow.timeout.udp=86400)
+awk -v b="$base" -v m="$m1" -v c1="$c1" -v c5="$c5" 'BEGIN {
+	printf "memory: %.0f bytes per tracked flow (1,000,000 concurrent flows, %.1f MB peak, %.1f MB without flows)\n",
+		(m - b) * 1024 / 1000000, m / 1024, b / 1024
+	printf "flood: peak RSS %.1f MB for 1M flows and %.1f MB for 5M flows at flow.max=1000000 (%.2fx)\n",
+		c1 / 1024, c5 / 1024, c5 / c1 }'
+[ -n "$RPID" ] && kill "$RPID" 2>/dev/null
 if [ -x "$top_builddir/tests/bench/sigbench" ]; then
 	"$top_builddir/tests/bench/sigbench" "$top_srcdir/signatures"
 fi
