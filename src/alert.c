@@ -111,6 +111,12 @@ alerts_new(struct outputs *outs, struct store *store, uint32_t suppress_s, uint3
 }
 
 void
+alerts_set_suppress(struct alerts *a, uint32_t suppress_s)
+{
+	a->suppress_us = (uint64_t)suppress_s * 1000000u;
+}
+
+void
 alerts_free(struct alerts *a)
 {
 	uint32_t i;
@@ -236,8 +242,12 @@ alerts_emit(struct alerts *a, const struct alert *al)
 	char hb[64];
 	int i;
 
-	if (s == NULL)
+	if (s == NULL) {
+		/* No room to remember it: better one verdict too few than a flood. */
 		a->table_full++;
+		if (!al->update && alerts_host_has(a, al->ipver, al->addr, al->zone, al->detector))
+			return false;
+	}
 	/* Within the period only stronger evidence goes out again: a verdict escalates, it is not muted. */
 	if (s && s->last_us && !al->update && al->ts_us < s->last_us + a->suppress_us &&
 	    al->severity <= s->last_sev) {
@@ -303,6 +313,28 @@ alerts_emit(struct alerts *a, const struct alert *al)
 	jsonw_obj_end(w);
 	outputs_write(a->outs, "alert", w->buf, w->len);
 	return true;
+}
+
+void
+alerts_expire(struct alerts *a, uint64_t now_us)
+{
+	uint32_t i;
+
+	for (i = 0; i < SUPP_BUCKETS; i++) {
+		struct supp **pp = &a->supp[i];
+
+		while (*pp) {
+			struct supp *s = *pp;
+
+			if (s->last_us + a->suppress_us < now_us) {
+				*pp = s->hnext;
+				free(s);
+				a->nsupp--;
+			} else {
+				pp = &s->hnext;
+			}
+		}
+	}
 }
 
 void

@@ -56,9 +56,13 @@ struct store;
  * suppression survives a restart and is shared by sensors on one Redis: see alerts_restore().
  */
 struct alerts *alerts_new(struct outputs *outs, struct store *store, uint32_t suppress_s, uint32_t max_entries);
+/* Forget suppression entries whose period is over (keeps the table bounded by the alert rate). */
+void alerts_expire(struct alerts *a, uint64_t now_us);
 /* Reload the alerts recorded in the store since now - suppression period into the suppression table. */
 void alerts_restore(struct alerts *a, uint64_t now_us);
 void alerts_free(struct alerts *a);
+/* A new suppression period (after a configuration reload). */
+void alerts_set_suppress(struct alerts *a, uint32_t suppress_s);
 /* Emit unless suppressed.  Returns true when the alert was written. */
 bool alerts_emit(struct alerts *a, const struct alert *al);
 /* Has this host already an alert from this detector (any family)? */

@@ -141,7 +141,11 @@ capture_open_live(const char *iface, const struct capture_live_cfg *cfg, const c
 	pcap_set_snaplen(s->p, (int)cfg->snaplen);
 	pcap_set_promisc(s->p, cfg->promisc);
 	pcap_set_timeout(s->p, (int)cfg->timeout_ms);
-	pcap_set_buffer_size(s->p, (int)(cfg->buffer_mb * 1024u * 1024u));
+	{
+		uint64_t bytes = (uint64_t)cfg->buffer_mb * 1024u * 1024u;
+
+		pcap_set_buffer_size(s->p, bytes > INT32_MAX ? INT32_MAX : (int)bytes);
+	}
 	rc = pcap_activate(s->p);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot capture: %s", iface,

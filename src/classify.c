@@ -49,7 +49,7 @@ static void
 collect(struct classifier *c, struct flow *f, ndpi_protocol p)
 {
 	struct ndpi_flow_struct *nf = f->ndpi;
-	const char *alpn = NULL, *ja3c = "", *ja3s = "";
+	const char *alpn = NULL, *ja3c = "", *ja3s = "", *certs = NULL;
 	struct flow_l7 *l7;
 	bool tls;
 
@@ -64,14 +64,19 @@ collect(struct classifier *c, struct flow *f, ndpi_protocol p)
 		alpn = nf->protos.tls_quic.alpn;
 		ja3c = nf->protos.tls_quic.ja3_client;
 		ja3s = nf->protos.tls_quic.ja3_server;
+		if (nf->protos.tls_quic.server_names && nf->protos.tls_quic.server_names_len)
+			certs = nf->protos.tls_quic.server_names;
 	}
-	if (nf->host_server_name[0] || ja3c[0] || ja3s[0] || alpn) {
+	if (nf->host_server_name[0] || ja3c[0] || ja3s[0] || alpn || certs) {
 		l7 = xcalloc(1, sizeof(*l7));
 		if (nf->host_server_name[0])
 			l7->name = xstrndup(nf->host_server_name,
 			    strnlen(nf->host_server_name, sizeof(nf->host_server_name)));
 		if (alpn)
 			l7->alpn = xstrndup(alpn, strnlen(alpn, 256));
+		/* The certificate's subject names: a server presenting a vendor's node certificate is a node. */
+		if (certs)
+			l7->cert_names = xstrndup(certs, strnlen(certs, 1024));
 		snprintf(l7->ja3c, sizeof(l7->ja3c), "%s", ja3c);
 		snprintf(l7->ja3s, sizeof(l7->ja3s), "%s", ja3s);
 		f->l7 = l7;

@@ -69,6 +69,12 @@ detect_free(struct detect *d)
 }
 
 void
+detect_conf_changed(struct detect *d)
+{
+	alerts_set_suppress(d->alerts, d->conf->suppress_s);
+}
+
+void
 detect_set_sigdb(struct detect *d, const struct sigdb *db)
 {
 	d->sigdb = db;
@@ -168,37 +174,35 @@ host_note_family(struct host *hs, int family, int strength)
 }
 
 void
-detect_flow_new(struct detect *d, struct flow *f, const struct decoded *dp, uint64_t now_us)
+detect_flow_speaks(struct detect *d, struct flow *f, int dir, uint64_t now_us)
 {
-	int init = f->init_is_b ? 1 : 0, side;
+	int init = f->init_is_b ? 1 : 0;
+	int side = dir == 0 ? init : 1 - init;
+	const uint8_t *remote = side ? f->key.a : f->key.b;
+	int remote_home = f->home & (1 << (1 - side));
+	struct host *hs = detect_side_host(d, f, side, now_us);
+	struct bucket *b;
 
-	(void)dp;
-	for (side = 0; side < 2; side++) {
-		struct host *hs = detect_side_host(d, f, side, now_us);
-		const uint8_t *remote = side ? f->key.a : f->key.b;
-		int remote_home = f->home & (1 << (1 - side));
-		struct bucket *b;
-
-		if (hs == NULL)
-			continue;
-		b = host_bucket(d->hosts, hs);
-		if (side == init) {
-			b->flows_init++;
-			bucket_add_peer(b->peers_out, remote, f->key.ipver);
-		} else {
-			b->flows_acc++;
-			if (!remote_home) {
-				b->flows_acc_out++;
-				bucket_add_peer(b->peers_in, remote, f->key.ipver);
-				bucket_add_port(b->ports_in, side ? f->key.pb : f->key.pa);
-				if (detect_learning(d, now_us) && !hs->served) {
-					hs->served = 1;
-					host_group(d->hosts, hs)->serving_members++;
-				}
+	if (hs == NULL)
+		return;
+	b = host_bucket(d->hosts, hs);
+	if (side == init) {
+		b->flows_init++;
+		bucket_add_peer(b->peers_out, remote, f->key.ipver);
+	} else {
+		/* It answered: it accepted the flow. */
+		b->flows_acc++;
+		if (!remote_home) {
+			b->flows_acc_out++;
+			bucket_add_peer(b->peers_in, remote, f->key.ipver);
+			bucket_add_port(b->ports_in, side ? f->key.pb : f->key.pa);
+			if (detect_learning(d, now_us) && !hs->served) {
+				hs->served = 1;
+				host_group(d->hosts, hs)->serving_members++;
 			}
 		}
 	}
-	signature_flow_new(d, f, now_us);
+	signature_flow_side(d, f, side, now_us);
 }
 
 void
@@ -208,7 +212,7 @@ detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
 	struct host *hs;
 
 	/* What an outside peer came for: TLS or something nDPI cannot name is what dCDN nodes serve. */
-	if ((f->home & (1 << resp)) && !(f->home & (1 << init)) &&
+	if ((f->home & (1 << resp)) && !(f->home & (1 << init)) && (f->spoke & 2) &&
 	    (hs = detect_side_host(d, f, resp, now_us)) != NULL) {
 		struct bucket *b = host_bucket(d->hosts, hs);
 
@@ -219,7 +223,7 @@ detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
 		node_profile_early(d, hs, now_us);
 	}
 	signature_classified(d, f, now_us);
-	if ((hs = detect_side_host(d, f, init, now_us)) != NULL) {
+	if ((f->spoke & 1) && (hs = detect_side_host(d, f, init, now_us)) != NULL) {
 		beacon_flow(d, hs, f, now_us);
 		outbound_policy_classified(d, hs, f, now_us);
 		if (f->l7 && f->l7->name)
@@ -238,17 +242,21 @@ static void
 attribute(struct detect *d, struct flow *f, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0, side;
-	uint64_t db[2] = { f->bytes[0] - f->acc_bytes[0], f->bytes[1] - f->acc_bytes[1] };
-	uint32_t dp[2] = { f->pkts[0] - f->acc_pkts[0], f->pkts[1] - f->acc_pkts[1] };
+	/* Never negative, whatever a flow's record went through (a direction fixed late, a new slice). */
+	uint64_t db[2] = { f->bytes[0] > f->acc_bytes[0] ? f->bytes[0] - f->acc_bytes[0] : 0,
+			   f->bytes[1] > f->acc_bytes[1] ? f->bytes[1] - f->acc_bytes[1] : 0 };
+	uint32_t dp[2] = { f->pkts[0] > f->acc_pkts[0] ? f->pkts[0] - f->acc_pkts[0] : 0,
+			   f->pkts[1] > f->acc_pkts[1] ? f->pkts[1] - f->acc_pkts[1] : 0 };
 
 	if (f->home == 0 || (db[0] == 0 && db[1] == 0))
 		return;
 	for (side = 0; side < 2; side++) {
-		struct host *hs = detect_side_host(d, f, side, now_us);
+		struct host *hs;
 		struct bucket *b;
 		int out = side == init ? 0 : 1;	/* index of the direction this host sends in */
 
-		if (hs == NULL)
+		/* A side that never sent anything is no host of ours (a scanned address, a forged peer). */
+		if (!(f->spoke & (1 << out)) || (hs = detect_side_host(d, f, side, now_us)) == NULL)
 			continue;
 		b = host_bucket(d->hosts, hs);
 		b->bytes_out += db[out];
@@ -259,8 +267,9 @@ attribute(struct detect *d, struct flow *f, uint64_t now_us)
 			b->bytes_srv_out += db[out];
 			b->bytes_srv_in += db[1 - out];
 		}
+		/* At a bucket end now_us is that end: the bytes belong to the bucket before it. */
 		if (side == init && !(f->home & (1 << (1 - init))))
-			relay_running(d, hs, f, db[0] + db[1], now_us);
+			relay_running(d, hs, f, db[0] + db[1], now_us ? now_us - 1 : 0);
 	}
 	f->acc_bytes[0] = f->bytes[0];
 	f->acc_bytes[1] = f->bytes[1];
@@ -275,10 +284,10 @@ detect_flow_end(struct detect *d, struct flow *f, uint64_t now_us)
 	struct host *hs;
 
 	attribute(d, f, now_us);
-	if (!(f->home & (1 << (1 - init))) && (hs = detect_side_host(d, f, init, now_us)) != NULL)
+	if ((f->spoke & 1) && !(f->home & (1 << (1 - init))) && (hs = detect_side_host(d, f, init, now_us)) != NULL)
 		relay_flow_end(d, hs, f, now_us);
 	/* A served flow that ended brought its upload into the window: judge the server early. */
-	if (!(f->home & (1 << init)) && (hs = detect_side_host(d, f, 1 - init, now_us)) != NULL)
+	if ((f->spoke & 2) && !(f->home & (1 << init)) && (hs = detect_side_host(d, f, 1 - init, now_us)) != NULL)
 		node_profile_early(d, hs, now_us);
 }
 
@@ -347,6 +356,7 @@ close_bucket(struct detect *d, uint64_t end_us)
 	hosts_close_bucket(d->hosts, judge_cb, &jc);
 	fleet_tick(d, end_us);
 	newhosts_tick(d, end_us);
+	alerts_expire(d->alerts, end_us);
 	d->store->ops->flush(d->store->ctx, end_us);
 }
 
@@ -440,7 +450,8 @@ detect_alert(struct detect *d, struct host *hs, int family, enum detector det, e
 		al.upload = w->bytes_out;
 	}
 	alerts_emit(d->alerts, &al);
-	if (family != FAM_NONE) {
+	/* A look-up of a vendor's download or web host is not a verdict a fleet is made of. */
+	if (family != FAM_NONE && sev >= SEV_MEDIUM) {
 		hs->alerted = 1;
 		fleet_verdict(d, hs, family, now_us);
 	}

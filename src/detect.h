@@ -25,12 +25,19 @@ struct sigdb;
 struct detect *detect_new(const struct conf *conf, struct outputs *outs, const struct sigdb *db,
 			  struct store *store, char *err, size_t errlen);
 void detect_free(struct detect *det);
+/* The configuration was reloaded (SIGHUP): pick up what can change while running. */
+void detect_conf_changed(struct detect *det);
 /* Use another signature database from now on (SIGHUP); the old one may be freed after this returns. */
 void detect_set_sigdb(struct detect *det, const struct sigdb *db);
 /* The flow table whose running flows are attributed to host buckets at each bucket end. */
 void detect_set_flows(struct detect *det, struct flow_table *flows);
 
-void detect_flow_new(struct detect *det, struct flow *f, const struct decoded *d, uint64_t now_us);
+/*
+ * One side of flow f sent its first packet: dir 0 the initiator, 1 the responder.  A host is accounted only
+ * for what it did: an address that is scanned but never answers is not a host, and a forged answer does
+ * not make the receiver a client of anything.
+ */
+void detect_flow_speaks(struct detect *det, struct flow *f, int dir, uint64_t now_us);
 void detect_flow_classified(struct detect *det, struct flow *f, uint64_t now_us);
 void detect_dns_response(struct detect *det, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us);
 void detect_flow_end(struct detect *det, struct flow *f, uint64_t now_us);

@@ -17,10 +17,15 @@
 #define FLEET_LEARNED_SLOTS	65536u	/* hashes of names seen while learning */
 #define FLEET_NAMES		1024	/* new names being watched */
 
+#define FLEET_NAME_HOSTS	64	/* hosts remembered per name, to add each to the store once */
+
 struct fleet_name {
 	char name[STORE_NAME_MAX];
+	uint64_t hash;
 	uint64_t first_us;
 	uint32_t reported;	/* hosts_count last reported, 0 if never */
+	uint32_t nhosts;
+	uint64_t hosts[FLEET_NAME_HOSTS];	/* hashes of the members added */
 };
 
 struct fleet_state {
@@ -98,17 +103,31 @@ fleet_name(struct detect *d, struct host *hs, const char *name, uint64_t now_us)
 		return;
 	}
 	for (k = 0; k < fs->nnames; k++)
-		if (strcmp(fs->names[k].name, name) == 0)
+		if (fs->names[k].hash == h && strcmp(fs->names[k].name, name) == 0)
 			break;
 	if (k == fs->nnames) {
 		if (fs->nnames >= FLEET_NAMES)
 			return;
+		memset(&fs->names[k], 0, sizeof(fs->names[k]));
 		snprintf(fs->names[k].name, sizeof(fs->names[k].name), "%s", name);
+		fs->names[k].hash = h;
 		fs->names[k].first_us = now_us;
 		fs->nnames++;
 	}
-	snprintf(set, sizeof(set), "name:%s", name);
 	member_of(hs, member, sizeof(member));
+	{
+		struct fleet_name *fn = &fs->names[k];
+		uint64_t mh = name_hash(member);
+		uint32_t j;
+
+		/* Each host once per name: the store need not hear the same member per flow. */
+		for (j = 0; j < fn->nhosts; j++)
+			if (fn->hosts[j] == mh)
+				return;
+		if (fn->nhosts < FLEET_NAME_HOSTS)
+			fn->hosts[fn->nhosts++] = mh;
+	}
+	snprintf(set, sizeof(set), "name:%s", name);
 	d->store->ops->set_add(d->store->ctx, set, member, now_us);
 }
 
@@ -187,23 +206,28 @@ fleet_tick(struct detect *d, uint64_t now_us)
 		/* Once reported, the fleet keeps every member it ever had in the updates. */
 		count = d->store->ops->set_members(d->store->ctx, set, fs->reported[f] ? 0 : since, names,
 		    ALERT_MAX_HOSTS, &n);
-		if (count < d->conf->fleet_min_hosts || count <= fs->reported[f])
+		if (count < d->conf->fleet_min_hosts || count <= fs->reported[f] || n == 0)
 			continue;
 		snprintf(what, sizeof(what), "the %s verdict", family_name(f));
 		fleet_emit(d, f, what, set, count, names, n, fs->reported[f] != 0, now_us);
 		fs->reported[f] = count;
+	}
+	/* Names that never made a fleet within the window are forgotten, so new ones can be watched. */
+	for (k = 0; k < fs->nnames;) {
+		if (!fs->names[k].reported && fs->names[k].first_us < since)
+			fs->names[k] = fs->names[--fs->nnames];
+		else
+			k++;
 	}
 	for (k = 0; k < fs->nnames; k++) {
 		struct fleet_name *fn = &fs->names[k];
 		const struct sig_indicator *ind;
 		int family = FAM_NONE;
 
-		if (!fn->reported && fn->first_us < since)
-			continue;	/* too slow to be a fleet */
 		snprintf(set, sizeof(set), "name:%s", fn->name);
 		count = d->store->ops->set_members(d->store->ctx, set, fn->reported ? 0 : since, names,
 		    ALERT_MAX_HOSTS, &n);
-		if (count < d->conf->fleet_min_hosts || count <= fn->reported)
+		if (count < d->conf->fleet_min_hosts || count <= fn->reported || n == 0)
 			continue;
 		if (d->sigdb && (ind = sigdb_match_name(d->sigdb, fn->name, strlen(fn->name), 0, 0)) != NULL &&
 		    ind->role != SIG_ROLE_WEB && ind->role != SIG_ROLE_CUSTOMER)

@@ -72,7 +72,7 @@ void detect_alert(struct detect *d, struct host *hs, int family, enum detector d
 void host_note_family(struct host *hs, int family, int strength);
 
 /* detect_signature.c */
-void signature_flow_new(struct detect *d, struct flow *f, uint64_t now_us);
+void signature_flow_side(struct detect *d, struct flow *f, int side, uint64_t now_us);
 void signature_classified(struct detect *d, struct flow *f, uint64_t now_us);
 void signature_dns(struct detect *d, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us);
 struct dnsmap *dnsmap_new(void);

@@ -203,35 +203,31 @@ raise(struct detect *d, struct host *hs, struct flow *f, const struct sig_indica
 	detect_alert(d, hs, fam, DET_SIGNATURE, sev, score, summary, w->buf, NULL, now_us);
 }
 
+/* Side `side` of f sent its first packet: match the remote address it talks to. */
 void
-signature_flow_new(struct detect *d, struct flow *f, uint64_t now_us)
+signature_flow_side(struct detect *d, struct flow *f, int side, uint64_t now_us)
 {
-	int init = f->init_is_b ? 1 : 0, side;
+	int init = f->init_is_b ? 1 : 0;
 	uint16_t sport = init ? f->key.pa : f->key.pb;	/* the responder's port */
+	const uint8_t *remote = side ? f->key.a : f->key.b;
+	const struct sig_indicator *ind;
+	struct host *hs;
+	const char *via;
+	char ab[64];
 
-	if (d->sigdb == NULL)
+	if (d->sigdb == NULL || !(f->home & (1 << side)) || (f->home & (1 << (1 - side))))
 		return;
-	for (side = 0; side < 2; side++) {
-		const uint8_t *remote = side ? f->key.a : f->key.b;
-		const struct sig_indicator *ind;
-		struct host *hs;
-		const char *via;
-		char ab[64];
-
-		if (!(f->home & (1 << side)) || (f->home & (1 << (1 - side))))
-			continue;
-		hs = detect_side_host(d, f, side, now_us);
-		addr_format(f->key.ipver, remote, ab, sizeof(ab));
-		if ((ind = sigdb_match_addr(d->sigdb, f->key.ipver, remote, f->key.proto, sport)) != NULL) {
-			raise(d, hs, f, ind, "dest_ip", ab, NULL, now_us);
-		} else if ((via = dnsmap_get(d->dnsmap, f->key.ipver, remote, now_us)) != NULL &&
-		    (ind = sigdb_match_name(d->sigdb, via, strlen(via), f->key.proto, sport)) != NULL) {
-			raise(d, hs, f, ind, "dns.answer", ab, via, now_us);
-		} else if (side != init &&
-		    (ind = sigdb_match_port(d->sigdb, f->key.proto, side ? f->key.pb : f->key.pa)) != NULL) {
-			/* A node's listening port alone is weak: it names the family, it does not accuse. */
-			host_note_family(hs, family_lookup(ind->family), ind->confidence / 4);
-		}
+	hs = detect_side_host(d, f, side, now_us);
+	addr_format(f->key.ipver, remote, ab, sizeof(ab));
+	if ((ind = sigdb_match_addr(d->sigdb, f->key.ipver, remote, f->key.proto, sport)) != NULL) {
+		raise(d, hs, f, ind, "dest_ip", ab, NULL, now_us);
+	} else if ((via = dnsmap_get(d->dnsmap, f->key.ipver, remote, now_us)) != NULL &&
+	    (ind = sigdb_match_name(d->sigdb, via, strlen(via), f->key.proto, sport)) != NULL) {
+		raise(d, hs, f, ind, "dns.answer", ab, via, now_us);
+	} else if (side != init &&
+	    (ind = sigdb_match_port(d->sigdb, f->key.proto, side ? f->key.pb : f->key.pa)) != NULL) {
+		/* A node's listening port alone is weak: it names the family, it does not accuse. */
+		host_note_family(hs, family_lookup(ind->family), ind->confidence / 4);
 	}
 }
 
@@ -249,12 +245,36 @@ signature_classified(struct detect *d, struct flow *f, uint64_t now_us)
 		ind = sigdb_match_name(d->sigdb, name, strlen(name), f->key.proto, sport);
 	if (f->l7->ja3c[0])
 		ja3 = sigdb_match_ja3(d->sigdb, f->l7->ja3c);
+	if (ind == NULL && f->l7->cert_names) {
+		/* No name matched: the server's certificate may still be a vendor's (a node without SNI). */
+		const char *p = f->l7->cert_names;
+		const struct sig_indicator *ci = NULL;
+
+		while (*p && ci == NULL) {
+			size_t n = strcspn(p, ",");
+
+			ci = sigdb_match_cert(d->sigdb, p, n);
+			if (ci == NULL)
+				ci = sigdb_match_name(d->sigdb, p[0] == '*' && p[1] == '.' ? p + 2 : p,
+				    p[0] == '*' && n > 2 ? n - 2 : n, f->key.proto, sport);
+			p += n;
+			while (*p == ',' || *p == ' ')
+				p++;
+		}
+		if (ci) {
+			for (side = 0; side < 2; side++)
+				if ((f->home & (1 << side)) && (f->spoke & (1 << (side == init ? 0 : 1))))
+					raise(d, detect_side_host(d, f, side, now_us), f, ci, "tls.certificate",
+					    f->l7->cert_names, NULL, now_us);
+			return;
+		}
+	}
 	if (ind == NULL && ja3 == NULL)
 		return;
 	for (side = 0; side < 2; side++) {
 		struct host *hs;
 
-		if (!(f->home & (1 << side)))
+		if (!(f->home & (1 << side)) || !(f->spoke & (1 << (side == init ? 0 : 1))))
 			continue;
 		hs = detect_side_host(d, f, side, now_us);
 		if (ind)

@@ -13,6 +13,7 @@
 #include "dns.h"
 
 #define DNS_MAX_POINTERS 16
+#define DNS_MAX_CHAIN 8		/* names in a CNAME chain followed */
 
 static uint16_t
 be16(const uint8_t *p)
@@ -88,28 +89,49 @@ dns_parse_response(const uint8_t *m, uint32_t len, struct dns_response *r)
 			return -1;
 		off += 4;
 	}
-	for (i = 0; i < an && r->nanswers < DNS_MAX_ANSWERS; i++) {
-		uint16_t type, rdlen;
-		uint32_t ttl;
+	/*
+	 * Only records that answer the question count: class IN, owned by the question's name or by a name
+	 * a CNAME of the chain points to.  Anything else in the section (glue, a forged extra) is skipped.
+	 */
+	{
+		char chain[DNS_MAX_CHAIN][DNS_NAME_MAX];
+		int nchain = 1, k;
 
-		if (read_name(m, len, &off, NULL, 0) != 0 || off + 10 > len)
-			return -1;
-		type = be16(m + off);
-		ttl = (uint32_t)m[off + 4] << 24 | (uint32_t)m[off + 5] << 16 | (uint32_t)m[off + 6] << 8 |
-		    m[off + 7];
-		rdlen = be16(m + off + 8);
-		off += 10;
-		if (off + rdlen > len)
-			return -1;
-		if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) {
-			struct dns_answer *a = &r->an[r->nanswers++];
+		memcpy(chain[0], r->qname, sizeof(chain[0]));
+		for (i = 0; i < an && r->nanswers < DNS_MAX_ANSWERS; i++) {
+			char owner[DNS_NAME_MAX];
+			uint16_t type, klass, rdlen;
+			uint32_t ttl;
+			int ours = 0;
 
-			memset(a->addr, 0, sizeof(a->addr));
-			a->ipver = type == 1 ? 4 : 6;
-			memcpy(a->addr, m + off, rdlen);
-			a->ttl = ttl;
+			if (read_name(m, len, &off, owner, sizeof(owner)) != 0 || off + 10 > len)
+				return -1;
+			type = be16(m + off);
+			klass = be16(m + off + 2);
+			ttl = (uint32_t)m[off + 4] << 24 | (uint32_t)m[off + 5] << 16 | (uint32_t)m[off + 6] << 8 |
+			    m[off + 7];
+			rdlen = be16(m + off + 8);
+			off += 10;
+			if (off + rdlen > len)
+				return -1;
+			for (k = 0; k < nchain; k++)
+				if (strcmp(owner, chain[k]) == 0)
+					ours = 1;
+			if (ours && klass == 1 && type == 5 && nchain < DNS_MAX_CHAIN) {
+				uint32_t p = off;
+
+				if (read_name(m, len, &p, chain[nchain], sizeof(chain[0])) == 0)
+					nchain++;
+			} else if (ours && klass == 1 && ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16))) {
+				struct dns_answer *a = &r->an[r->nanswers++];
+
+				memset(a->addr, 0, sizeof(a->addr));
+				a->ipver = type == 1 ? 4 : 6;
+				memcpy(a->addr, m + off, rdlen);
+				a->ttl = ttl;
+			}
+			off += rdlen;
 		}
-		off += rdlen;
 	}
 	return 0;
 }

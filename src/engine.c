@@ -350,16 +350,19 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 		flow_key_from_packet(&d, &k, &sender_is_b);
 		frag_remember(e->frags, &d, &k, sender_is_b, e->now_us);
 	}
-	if (created) {
+	if (created)
 		f->home = (uint8_t)((netset_contains(e->home, f->key.ipver, f->key.a) ? 1 : 0) |
 		    (netset_contains(e->home, f->key.ipver, f->key.b) ? 2 : 0));
+	if (!(f->spoke & (1 << dir))) {
+		f->spoke |= (uint8_t)(1 << dir);
 		if (e->det)
-			detect_flow_new(e->det, f, &d, e->now_us);
+			detect_flow_speaks(e->det, f, dir, e->now_us);
 	}
 	if (!f->classified &&
 	    classify_packet(e->cls, f, d.l3, d.l3_len, e->now_us / 1000u) && e->det)
 		detect_flow_classified(e->det, f, e->now_us);
-	if (e->det && is_dns_response(&d))
+	/* Only an answer to a query we saw: an unsolicited "answer" must not tie an address to a name. */
+	if (e->det && dir == 1 && f->pkts[0] > 0 && is_dns_response(&d))
 		detect_dns_response(e->det, f, d.payload, d.payload_len, e->now_us);
 }
 

@@ -96,6 +96,7 @@ flow_release(struct flow *f)
 	if (f->l7) {
 		free(f->l7->name);
 		free(f->l7->alpn);
+		free(f->l7->cert_names);
 		free(f->l7);
 	}
 	free(f);
@@ -346,6 +347,12 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 			f->bytes[1] = b;
 			f->pkts[0] = f->pkts[1];
 			f->pkts[1] = p;
+			b = f->acc_bytes[0];
+			f->acc_bytes[0] = f->acc_bytes[1];
+			f->acc_bytes[1] = b;
+			p = f->acc_pkts[0];
+			f->acc_pkts[0] = f->acc_pkts[1];
+			f->acc_pkts[1] = p;
 			f->init_is_b = sender_is_b;
 		}
 	}

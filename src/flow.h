@@ -51,6 +51,7 @@ enum flow_end {
 struct flow_l7 {
 	char *name;		/* SNI, DNS query or HTTP Host (owned) */
 	char *alpn;		/* owned, may be NULL */
+	char *cert_names;	/* server certificate's names, comma separated (owned, may be NULL) */
 	char ja3c[33];
 	char ja3s[33];
 };
@@ -78,6 +79,7 @@ struct flow {
 	struct flow_l7 *l7;		/* NULL when nothing was learned */
 	uint8_t family;			/* enum family of a matched signature, FAM_NONE if none */
 	uint8_t home;			/* bit 0: key.a is in the home net, bit 1: key.b */
+	uint8_t spoke;			/* bit 0: the initiator has sent a packet, bit 1: the responder */
 	uint64_t acc_bytes[2];		/* bytes already attributed to host buckets */
 	uint32_t acc_pkts[2];
 	void *user;			/* owned by the engine (host attribution); NULL by default */

@@ -105,9 +105,13 @@ hosts_new(const struct hosts_cfg *cfg)
 	return h;
 }
 
+static void group_put(struct hosts *h, struct group *g);
+
 static void
-host_release(struct host *hs)
+host_release(struct hosts *h, struct host *hs)
 {
+	if (hs->group)
+		group_put(h, hs->group);
 	free(hs->ring);
 	free(hs);
 }
@@ -124,7 +128,7 @@ hosts_free(struct hosts *h)
 		next = hs->next;
 		if (h->cfg.on_drop)
 			h->cfg.on_drop(h->cfg.on_drop_arg, hs);
-		host_release(hs);
+		host_release(h, hs);
 	}
 	for (i = 0; i < GROUP_BUCKETS; i++) {
 		struct group *g, *gn;
@@ -234,13 +238,21 @@ hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64
 	*created = false;
 	if (hs == NULL) {
 		if (h->n >= h->cfg.max_hosts && h->lru_head) {
-			struct host *old = h->lru_head;
+			struct host *old = h->lru_head, *c;
+			int k;
+
+			/* Keep the known population: among the least recent, drop a host seen only lately. */
+			for (c = h->lru_head, k = 0; c && k < 32; c = c->next, k++)
+				if (!c->known) {
+					old = c;
+					break;
+				}
 
 			lru_unlink(h, old);
 			hash_unlink(h, old);
 			if (h->cfg.on_drop)
 				h->cfg.on_drop(h->cfg.on_drop_arg, old);
-			host_release(old);
+			host_release(h, old);
 			h->n--;
 			h->dropped++;
 		}
@@ -262,6 +274,8 @@ hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64
 		}
 		h->n++;
 		lru_append(h, hs);
+		hs->group = host_group(h, hs);
+		hs->group->refs++;
 		*created = true;
 		return hs;
 	}
@@ -396,6 +410,25 @@ group_key(const struct hosts *h, const struct host *hs, uint8_t *prefix)
 	}
 }
 
+/* One host fewer in g: a group with no host left is forgotten, so groups are bounded by hosts. */
+static void
+group_put(struct hosts *h, struct group *g)
+{
+	uint8_t prefix[16];
+	struct group **pp;
+
+	if (--g->refs > 0)
+		return;
+	memcpy(prefix, g->prefix, 16);
+	for (pp = &h->groups[addr_hash(g->ipver, prefix, g->zone) % GROUP_BUCKETS]; *pp; pp = &(*pp)->hnext)
+		if (*pp == g) {
+			*pp = g->hnext;
+			break;
+		}
+	h->ngroups--;
+	free(g);
+}
+
 struct group *
 host_group(struct hosts *h, const struct host *hs)
 {
@@ -403,12 +436,14 @@ host_group(struct hosts *h, const struct host *hs)
 	uint32_t b;
 	struct group *g;
 
+	if (hs->group)
+		return hs->group;
 	group_key(h, hs, prefix);
 	b = addr_hash(hs->ipver, prefix, hs->zone) % GROUP_BUCKETS;
 	for (g = h->groups[b]; g; g = g->hnext)
 		if (g->ipver == hs->ipver && g->zone == hs->zone && memcmp(g->prefix, prefix, 16) == 0)
 			return g;
-	/* Groups are bounded by the hosts that make them: at most one per host. */
+	/* Groups are bounded by the hosts that make them: at most one per host, freed with the last. */
 	g = xcalloc(1, sizeof(*g));
 	g->ipver = hs->ipver;
 	memcpy(g->prefix, prefix, 16);

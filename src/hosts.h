@@ -65,6 +65,7 @@ struct host {
 	struct bucket *ring;		/* host.window + 1 buckets */
 	struct ewma bl[HM__COUNT];	/* own baseline */
 	uint64_t early_next_us;		/* next time node_profile may judge the open window */
+	struct group *group;		/* its group (counted in group->refs) */
 	void *beacon;			/* detector state, owned by those detectors */
 	void *relay;
 };
@@ -77,6 +78,7 @@ struct group {
 	struct ewma bl[HM__COUNT];	/* per-host per-bucket values of its members */
 	uint32_t members;
 	uint32_t serving_members;	/* members that accepted outside peers while learning */
+	uint32_t refs;			/* hosts in the table that belong to it; freed at 0 */
 };
 
 struct hosts_cfg {

@@ -167,8 +167,11 @@ on_poll(void *arg)
 					bad = 1;
 			if (bad)
 				log_warn("SIGHUP: keeping the current configuration: %s", err);
-			else
+			else {
 				conf_apply_live(r->conf, &fresh);
+				detect_conf_changed(r->det);
+				log_warn("SIGHUP: configuration reloaded from %s", r->config_path);
+			}
 		}
 		/* A reload that fails keeps the database in use. */
 		if ((db = sigdb_load(r->sig_path, err, sizeof(err))) == NULL) {
@@ -481,6 +484,8 @@ main(int argc, char **argv)
 	}
 	if (pidfile && daemon_write_pidfile(pidfile, err, sizeof(err)) != 0)
 		log_fatal(1, "%s", err);
+	if (pidfile && user)
+		daemon_chown(pidfile, user);
 	if (user && daemon_drop_privileges(user, err, sizeof(err)) != 0)
 		log_fatal(1, "%s", err);
 	if (daemonize)

@@ -16,6 +16,7 @@
 
 struct mset {
 	char name[STORE_NAME_MAX];
+	uint64_t last_us;	/* last write, to pick a set to forget when all slots are used */
 	uint32_t n, cap;
 	struct member {
 		char name[STORE_NAME_MAX];
@@ -59,8 +60,23 @@ find_set(struct mem_store *s, const char *name, int create)
 	for (i = 0; i < s->nsets; i++)
 		if (strncmp(s->sets[i].name, name, STORE_NAME_MAX - 1) == 0)
 			return &s->sets[i];
-	if (!create || s->nsets >= STORE_MEM_SETS)
+	if (!create)
 		return NULL;
+	if (s->nsets >= STORE_MEM_SETS) {
+		/* Full: forget the "name:" set written least recently (fleet, alerts and new-host sets stay). */
+		int old = -1;
+
+		for (i = 0; i < s->nsets; i++)
+			if (strncmp(s->sets[i].name, "name:", 5) == 0 &&
+			    (old < 0 || s->sets[i].last_us < s->sets[old].last_us))
+				old = i;
+		if (old < 0)
+			return NULL;
+		free(s->sets[old].m);
+		memset(&s->sets[old], 0, sizeof(s->sets[old]));
+		snprintf(s->sets[old].name, STORE_NAME_MAX, "%s", name);
+		return &s->sets[old];
+	}
 	snprintf(s->sets[s->nsets].name, STORE_NAME_MAX, "%s", name);
 	return &s->sets[s->nsets++];
 }
@@ -76,6 +92,8 @@ mem_set_add(void *ctx, const char *set, const char *member, uint64_t ts_us)
 		s->dropped++;
 		return;
 	}
+	if (ts_us > ms->last_us)
+		ms->last_us = ts_us;
 	for (i = 0; i < ms->n; i++)
 		if (strncmp(ms->m[i].name, member, STORE_NAME_MAX - 1) == 0)
 			return;
