@@ -25,12 +25,14 @@ struct fleet_name {
 	uint64_t first_us;
 	uint32_t reported;	/* hosts_count last reported, 0 if never */
 	uint32_t nhosts;
+	uint8_t dirty;				/* a member was added since the last look */
 	uint64_t hosts[FLEET_NAME_HOSTS];	/* hashes of the members added */
 };
 
 struct fleet_state {
 	uint64_t learned[FLEET_LEARNED_SLOTS];
 	uint8_t families_seen[FAM__COUNT];
+	uint8_t families_dirty[FAM__COUNT];	/* a verdict was added since the last look */
 	uint32_t reported[FAM__COUNT];	/* hosts_count last reported per family */
 	struct fleet_name names[FLEET_NAMES];
 	int nnames;
@@ -74,6 +76,7 @@ fleet_verdict(struct detect *d, struct host *hs, int family, uint64_t now_us)
 	if (family == FAM_NONE)
 		return;
 	d->fleet->families_seen[family] = 1;
+	d->fleet->families_dirty[family] = 1;
 	snprintf(set, sizeof(set), "fleet:%s", family_name(family));
 	member_of(hs, member, sizeof(member));
 	d->store->ops->set_add(d->store->ctx, set, member, now_us);
@@ -127,6 +130,7 @@ fleet_name(struct detect *d, struct host *hs, const char *name, uint64_t now_us)
 		if (fn->nhosts < FLEET_NAME_HOSTS)
 			fn->hosts[fn->nhosts++] = mh;
 	}
+	fs->names[k].dirty = 1;
 	snprintf(set, sizeof(set), "name:%s", name);
 	d->store->ops->set_add(d->store->ctx, set, member, now_us);
 }
@@ -200,8 +204,10 @@ fleet_tick(struct detect *d, uint64_t now_us)
 	uint32_t count;
 
 	for (f = 1; f < FAM__COUNT; f++) {
-		if (!fs->families_seen[f])
+		/* Only when this sensor added a member: the count can only have grown then (one round trip). */
+		if (!fs->families_seen[f] || !fs->families_dirty[f])
 			continue;
+		fs->families_dirty[f] = 0;
 		snprintf(set, sizeof(set), "fleet:%s", family_name(f));
 		/* Once reported, the fleet keeps every member it ever had in the updates. */
 		count = d->store->ops->set_members(d->store->ctx, set, fs->reported[f] ? 0 : since, names,
@@ -224,6 +230,13 @@ fleet_tick(struct detect *d, uint64_t now_us)
 		const struct sig_indicator *ind;
 		int family = FAM_NONE;
 
+		/*
+		 * Ask the store (a Redis round trip) only about names this sensor has seen shared: most new
+		 * names are one host's, and asking about each at every bucket would cost more than the rest.
+		 */
+		if ((fn->nhosts < 2 && !fn->reported) || !fn->dirty)
+			continue;
+		fn->dirty = 0;
 		snprintf(set, sizeof(set), "name:%s", fn->name);
 		count = d->store->ops->set_members(d->store->ctx, set, fn->reported ? 0 : since, names,
 		    ALERT_MAX_HOSTS, &n);

@@ -17,6 +17,7 @@ struct newhosts_state {
 	uint32_t reported;	/* count last reported */
 	uint64_t reported_us;
 	uint32_t added;		/* new hosts this process saw */
+	uint32_t added_since;	/* ... since the last look at the store */
 };
 
 struct newhosts_state *
@@ -39,6 +40,7 @@ newhosts_host(struct detect *d, struct host *hs, uint64_t now_us)
 	snprintf(member, sizeof(member), "%s|%u", addr_format(hs->ipver, hs->addr, hb, sizeof(hb)), hs->zone);
 	d->store->ops->set_add(d->store->ctx, "new_hosts", member, now_us);
 	d->newhosts->added++;
+	d->newhosts->added_since++;
 }
 
 bool
@@ -62,8 +64,9 @@ newhosts_tick(struct detect *d, uint64_t now_us)
 	uint32_t count;
 	bool update;
 
-	if (s->added == 0)
-		return;		/* nothing new here: leave bursts to the sensors that see them */
+	if (s->added_since == 0)
+		return;		/* nothing new here since the last look: the count cannot have grown by us */
+	s->added_since = 0;
 	count = d->store->ops->set_members(d->store->ctx, "new_hosts", since, names, ALERT_MAX_HOSTS, &n);
 	if (count < d->conf->newhosts_min || n == 0)
 		return;
