@@ -103,7 +103,6 @@ static const struct key keys[] = {
 	    "Writes queued while Redis is away; past this the oldest are dropped and counted."),
 	U32("redis.stream_maxlen", redis_stream_maxlen, 100, 100000000, "100000",
 	    "Approximate length cap of the alert stream (XADD MAXLEN ~)."),
-	U32("threads", threads, 1, 64, "1", "Worker threads; flows are sharded to them by a symmetric hash."),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -327,7 +326,6 @@ conf_apply_live(struct conf *live, const struct conf *fresh)
 	live->host_max = keep.host_max;
 	live->group_v4_bits = keep.group_v4_bits;
 	live->group_v6_bits = keep.group_v6_bits;
-	live->threads = keep.threads;
 	memcpy(live->home_net, keep.home_net, sizeof(live->home_net));
 	memcpy(live->unused_zones, keep.unused_zones, sizeof(live->unused_zones));
 	memcpy(live->outbound_allow, keep.outbound_allow, sizeof(live->outbound_allow));

@@ -59,7 +59,6 @@ struct conf {
 	uint32_t redis_ttl_s;
 	uint32_t redis_queue_max;
 	uint32_t redis_stream_maxlen;
-	uint32_t threads;
 };
 
 /* Fill c with the defaults. */
