@@ -307,7 +307,10 @@ attribute_cb(void *arg, struct flow *f)
 struct judge_ctx {
 	struct detect *d;
 	uint64_t end_us;
+	int final;		/* the last bucket of the run: save every host with unsaved state */
 };
+
+#define HOST_SAVE_EVERY 5	/* buckets between checkpoints of host state in the store */
 
 static void
 save_host(struct detect *d, const struct host *hs)
@@ -341,15 +344,25 @@ judge_cb(void *arg, struct host *hs, const struct window *w, const struct bucket
 		baseline_judge(d, hs, w, t);
 		relay_judge(d, hs, w, t);
 	}
-	if (b->pkts_in || b->pkts_out || b->flows_init || b->flows_acc)
+	/*
+	 * Host state is a checkpoint: written every HOST_SAVE_EVERY buckets, and at the end of a run, so the
+	 * store gets one batch per few buckets instead of one per bucket.  A restart resumes from baselines at
+	 * most that many buckets old.
+	 */
+	if ((b->pkts_in || b->pkts_out || b->flows_init || b->flows_acc || hs->save_pending) &&
+	    (c->final || (c->end_us / d->bucket_us) % HOST_SAVE_EVERY == 0)) {
 		save_host(d, hs);
+		hs->save_pending = 0;
+	} else if (b->pkts_in || b->pkts_out || b->flows_init || b->flows_acc) {
+		hs->save_pending = 1;
+	}
 }
 
 static void
-close_bucket(struct detect *d, uint64_t end_us)
+close_bucket(struct detect *d, uint64_t end_us, int final)
 {
 	struct attr_ctx ac = { d, end_us };
-	struct judge_ctx jc = { d, end_us };
+	struct judge_ctx jc = { d, end_us, final };
 
 	if (d->flows)
 		flow_table_foreach(d->flows, attribute_cb, &ac);
@@ -370,7 +383,7 @@ detect_tick(struct detect *d, uint64_t now_us)
 		return;
 	}
 	while (now_us >= d->bucket_end_us) {
-		close_bucket(d, d->bucket_end_us);
+		close_bucket(d, d->bucket_end_us, 0);
 		d->bucket_end_us += d->bucket_us;
 		/* After a long gap, one empty window's worth of buckets is enough to age everything. */
 		if (++n > d->conf->window_buckets + 1 && now_us >= d->bucket_end_us)
@@ -385,7 +398,7 @@ detect_finish(struct detect *d, uint64_t now_us)
 		return;
 	detect_tick(d, now_us);
 	/* The open bucket holds the end of the capture: judge it too. */
-	close_bucket(d, now_us > d->bucket_end_us - d->bucket_us ? now_us : d->bucket_end_us - d->bucket_us);
+	close_bucket(d, now_us > d->bucket_end_us - d->bucket_us ? now_us : d->bucket_end_us - d->bucket_us, 1);
 	d->bucket_end_us = 0;
 }
 
