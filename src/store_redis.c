@@ -5,7 +5,8 @@
  * detector closes a bucket (flush); the only other round trips are set_members (once per set per bucket),
  * host_load_all (at start-up) and the handshake of a new connection.  A local mirror holds everything
  * written (the epoch, every set member with its first time, the last saved record of each host), so the
- * answers go on while Redis is away, and the same answers as the memory store for the same calls.
+ * answers go on while Redis is away, and the same answers as the memory store for the same calls.  The
+ * mirror and the queue are in store_mirror.c; this file speaks to Redis and holds the store's ops.
  *
  * Key layout (P is the prefix, "dcdnwatch:" by default; man/store-redis.txt has the long form):
  *
@@ -37,14 +38,11 @@
 #include "netset.h"
 #include "redis_link.h"
 #include "store.h"
+#include "store_mirror.h"
 
-#define RS_SETS		256	/* sets in the mirror, as the memory store */
-#define RS_MEMBERS	100000	/* members per set, as the memory store */
-#define RS_HOSTS	262144	/* host records the mirror keeps for reads while Redis is away (~45 MB) */
 #define RS_LOAD_CHUNK	1000	/* HGETALLs per pipeline when loading hosts: bounds the reply memory */
 #define RS_PIPE_WRITES	1024	/* queued writes per round trip of a flush (about 2 commands each) */
 #define RS_KEY_MAX	320	/* prefix (conf bounds it to 127 bytes) + the longest key tail */
-#define RS_MEMBER_MAX	64	/* "ADDR|ZONE": 45 + 1 + 10 + NUL */
 
 /* Field names of the baseline metrics in a host hash: NAME.mean, NAME.var, NAME.n. */
 static const char *const metric_names[HM__COUNT] = {
@@ -57,57 +55,15 @@ static const char *const metric_fields[HM__COUNT][3] = {
 };
 _Static_assert(HM__COUNT == 3, "every baseline metric needs a field name in the Redis layout");
 
-struct rmember {
-	char name[STORE_NAME_MAX];
-	uint64_t ts_us;
-	bool written;		/* Redis acknowledged it */
-};
-
-struct rset {
-	char name[STORE_NAME_MAX];
-	uint32_t n, cap;
-	struct rmember *m;
-	uint32_t *idx;		/* open addressing on the member name: index + 1, 0 for empty */
-	uint32_t idxcap;	/* a power of two, at least twice n */
-};
-
-struct rhost {
-	struct rhost *hnext;
-	struct host_record r;	/* the last saved record */
-	uint64_t qseq;		/* sequence number of its queued save; pending while that is in the queue */
-};
-
-enum { W_SET = 1, W_HOST };
-
-/* One queued write.  A set write names a mirror member (sets and members are never removed). */
-struct write {
-	uint8_t kind;
-	uint16_t set;
-	uint32_t member;
-	struct host_record r;
-};
-
-/* A ring of writes, oldest at head; sequence numbers never repeat, so a stale one is simply out of range. */
-struct queue {
-	struct write *w;
-	uint32_t cap, max, head, n;
-	uint64_t seq0;		/* sequence number of the oldest */
-};
-
 struct rstore {
 	struct redis_link link;
 	char *prefix;
 	uint32_t ttl_s;
-	uint64_t epoch;		/* the mirror's */
 	bool epoch_pending;	/* SET NX still to be acknowledged */
 	bool epoch_seen;	/* Redis held the epoch: finding it gone later means Redis lost our state */
 	bool warned_reply;
-	struct rset sets[RS_SETS];
-	int nsets;
-	struct rhost **htab;
-	uint32_t hcap, nhosts;
-	struct queue q;
-	uint64_t errors, dropped;
+	struct mirror mirror;
+	uint64_t errors;
 	uint64_t last_now_us;
 	/* Scratch for the hosts' ZADD of one chunk: RS_PIPE_WRITES members, their scores, the arguments. */
 	char (*zmember)[RS_MEMBER_MAX];
@@ -117,17 +73,6 @@ struct rstore {
 };
 
 /* ---- small helpers ---- */
-
-static uint32_t
-fnv1a(const void *p, size_t n, uint32_t h)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
-}
 
 /* Seconds with six decimals: exact in decimal, and Redis's double keeps microsecond order to 2255. */
 static const char *
@@ -182,16 +127,7 @@ parse_double(const char *s, double *v)
 	return *end == '\0' && isfinite(*v) ? 0 : -1;
 }
 
-/* "ADDR|ZONE", the host's name in the index and in its key's hash tag. */
-static size_t
-host_member(const struct host_record *r, char *buf, size_t len)
-{
-	char ab[64];
-
-	return (size_t)snprintf(buf, len, "%s|%" PRIu32, addr_format(r->ipver, r->addr, ab, sizeof(ab)), r->zone);
-}
-
-/* The inverse, strictly: a bare address (no prefix length), '|', a decimal zone. */
+/* The inverse of mirror_host_member, strictly: a bare address (no prefix length), '|', a decimal zone. */
 static int
 parse_member(const char *s, size_t len, struct host_record *r)
 {
@@ -231,191 +167,6 @@ key_host(const struct rstore *s, char *buf, size_t len, const char *member)
 	return (size_t)snprintf(buf, len, "%shost:{%s}", s->prefix, member);
 }
 
-/* ---- the mirror: sets ---- */
-
-static struct rset *
-set_find(struct rstore *s, const char *name, bool create)
-{
-	char tn[STORE_NAME_MAX];
-	int i;
-
-	/* Names are kept to STORE_NAME_MAX - 1 bytes, in Redis too, so both always agree on them. */
-	snprintf(tn, sizeof(tn), "%s", name);
-	for (i = 0; i < s->nsets; i++)
-		if (strcmp(s->sets[i].name, tn) == 0)
-			return &s->sets[i];
-	if (!create || s->nsets >= RS_SETS)
-		return NULL;
-	snprintf(s->sets[s->nsets].name, sizeof(s->sets[0].name), "%s", tn);
-	return &s->sets[s->nsets++];
-}
-
-static int64_t
-member_find(const struct rset *st, const char *name)
-{
-	uint32_t mask = st->idxcap - 1, i;
-
-	if (st->idxcap == 0)
-		return -1;
-	for (i = fnv1a(name, strlen(name), 2166136261u) & mask; st->idx[i]; i = (i + 1) & mask)
-		if (strcmp(st->m[st->idx[i] - 1].name, name) == 0)
-			return st->idx[i] - 1;
-	return -1;
-}
-
-static void
-member_index(struct rset *st, uint32_t k)
-{
-	uint32_t mask = st->idxcap - 1, i;
-
-	for (i = fnv1a(st->m[k].name, strlen(st->m[k].name), 2166136261u) & mask; st->idx[i]; i = (i + 1) & mask)
-		;
-	st->idx[i] = k + 1;
-}
-
-static uint32_t
-member_add(struct rset *st, const char *name, uint64_t ts_us)
-{
-	uint32_t k;
-
-	if (st->n == st->cap) {
-		st->cap = st->cap ? st->cap * 2 : 16;
-		st->m = xrealloc(st->m, sizeof(*st->m) * st->cap);
-	}
-	if (2 * (st->n + 1) > st->idxcap) {
-		free(st->idx);
-		st->idxcap = st->idxcap ? st->idxcap * 2 : 32;
-		st->idx = xcalloc(st->idxcap, sizeof(*st->idx));
-		for (k = 0; k < st->n; k++)
-			member_index(st, k);
-	}
-	k = st->n++;
-	snprintf(st->m[k].name, sizeof(st->m[k].name), "%s", name);
-	st->m[k].ts_us = ts_us;
-	st->m[k].written = false;
-	member_index(st, k);
-	return k;
-}
-
-/* ---- the mirror: hosts ---- */
-
-static uint32_t
-host_hash(const struct host_record *r)
-{
-	uint32_t h = fnv1a(&r->ipver, 1, 2166136261u);
-
-	h = fnv1a(r->addr, r->ipver == 4 ? 4 : 16, h);
-	return fnv1a(&r->zone, sizeof(r->zone), h);
-}
-
-static bool
-host_same(const struct host_record *a, const struct host_record *b)
-{
-	return a->ipver == b->ipver && a->zone == b->zone && memcmp(a->addr, b->addr, a->ipver == 4 ? 4 : 16) == 0;
-}
-
-static struct rhost *
-host_find(struct rstore *s, const struct host_record *r, bool create)
-{
-	struct rhost *h;
-	uint32_t i;
-
-	if (s->hcap) {
-		for (h = s->htab[host_hash(r) & (s->hcap - 1)]; h; h = h->hnext)
-			if (host_same(&h->r, r))
-				return h;
-	}
-	if (!create || s->nhosts >= RS_HOSTS)
-		return NULL;
-	if (s->nhosts >= s->hcap) {
-		uint32_t ncap = s->hcap ? s->hcap * 2 : 1024;
-		struct rhost **nt = xcalloc(ncap, sizeof(*nt));
-
-		for (i = 0; i < s->hcap; i++) {
-			struct rhost *next;
-
-			for (h = s->htab[i]; h; h = next) {
-				next = h->hnext;
-				h->hnext = nt[host_hash(&h->r) & (ncap - 1)];
-				nt[host_hash(&h->r) & (ncap - 1)] = h;
-			}
-		}
-		free(s->htab);
-		s->htab = nt;
-		s->hcap = ncap;
-	}
-	h = xcalloc(1, sizeof(*h));
-	h->r = *r;
-	h->qseq = UINT64_MAX;
-	i = host_hash(r) & (s->hcap - 1);
-	h->hnext = s->htab[i];
-	s->htab[i] = h;
-	s->nhosts++;
-	return h;
-}
-
-/* ---- the queue ---- */
-
-static struct write *
-q_slot(const struct queue *q, uint32_t i)
-{
-	return &q->w[(q->head + i) % q->cap];
-}
-
-static struct write *
-q_at(const struct queue *q, uint64_t seq)
-{
-	if (seq < q->seq0 || seq - q->seq0 >= q->n)
-		return NULL;
-	return q_slot(q, (uint32_t)(seq - q->seq0));
-}
-
-static void
-q_pop(struct queue *q)
-{
-	q->head = (q->head + 1) % q->cap;
-	q->n--;
-	q->seq0++;
-}
-
-/* A new write at the tail (zeroed), dropping the oldest when full; *seq is its sequence number. */
-static struct write *
-q_push(struct rstore *s, uint64_t *seq)
-{
-	struct queue *q = &s->q;
-	struct write *w;
-
-	if (q->n >= q->max) {
-		q_pop(q);
-		s->dropped++;
-	}
-	if (q->n == q->cap) {
-		uint32_t ncap = q->cap ? (q->cap > q->max / 2 ? q->max : q->cap * 2) : (q->max < 64 ? q->max : 64);
-		struct write *nw = xmalloc(sizeof(*nw) * ncap);
-		uint32_t i;
-
-		for (i = 0; i < q->n; i++)
-			nw[i] = *q_slot(q, i);
-		free(q->w);
-		q->w = nw;
-		q->cap = ncap;
-		q->head = 0;
-	}
-	w = q_slot(q, q->n);
-	memset(w, 0, sizeof(*w));
-	*seq = q->seq0 + q->n;
-	q->n++;
-	return w;
-}
-
-static bool
-host_pending(const struct rstore *s, const struct rhost *h)
-{
-	const struct write *w = q_at(&s->q, h->qseq);
-
-	return w != NULL && w->kind == W_HOST;
-}
-
 /* ---- talking to Redis ---- */
 
 /* An error reply that is final for its command: counted, and worth one warning per store. */
@@ -430,43 +181,13 @@ reply_error(struct rstore *s, const redisReply *r, const char *cmd)
 	}
 }
 
-/* Queue again every set member and host the mirror holds that Redis had, for a Redis that lost them. */
+/* Redis lost the state written before: everything of it the mirror holds is queued again. */
 static void
 requeue_mirror(struct rstore *s)
 {
-	uint64_t seq;
-	uint32_t i, k, nm = 0, nh = 0;
-	int j;
+	uint32_t nm, nh;
 
-	for (j = 0; j < s->nsets; j++) {
-		for (k = 0; k < s->sets[j].n; k++) {
-			struct write *w;
-
-			if (!s->sets[j].m[k].written)
-				continue;	/* still queued (or dropped when the queue was full) */
-			w = q_push(s, &seq);
-			w->kind = W_SET;
-			w->set = (uint16_t)j;
-			w->member = k;
-			s->sets[j].m[k].written = false;
-			nm++;
-		}
-	}
-	for (i = 0; i < s->hcap; i++) {
-		struct rhost *h;
-
-		for (h = s->htab[i]; h; h = h->hnext) {
-			struct write *w;
-
-			if (host_pending(s, h))
-				continue;
-			w = q_push(s, &seq);
-			w->kind = W_HOST;
-			w->r = h->r;
-			h->qseq = seq;
-			nh++;
-		}
-	}
+	mirror_requeue(&s->mirror, &nm, &nh);
 	log_warn("redis: %s has lost the state written before; writing %u set members and %u hosts again",
 	    s->link.url.shown, nm, nh);
 }
@@ -488,11 +209,11 @@ on_connect(struct rstore *s)
 		return -1;
 	}
 	if (r->type == REDIS_REPLY_STRING && parse_u64(r->str, UINT64_MAX, &e) == 0 && e != 0) {
-		s->epoch = e;
+		s->mirror.epoch = e;
 		s->epoch_pending = false;
 		s->epoch_seen = true;
 	} else if (r->type == REDIS_REPLY_NIL) {
-		if (s->epoch != 0)
+		if (s->mirror.epoch != 0)
 			s->epoch_pending = true;
 		if (s->epoch_seen) {
 			s->epoch_seen = false;
@@ -572,10 +293,10 @@ send_chunk(struct rstore *s, uint32_t n, bool first, uint64_t now_us)
 	uint64_t e = 0;
 
 	snprintf(ttl, sizeof(ttl), "%" PRIu32, s->ttl_s);
-	if (first && s->epoch != 0) {
+	if (first && s->mirror.epoch != 0) {
 		klen = key_of(s, key, sizeof(key), "epoch");
 		if (s->epoch_pending) {
-			rc |= redisAppendCommand(c, "SET %b %" PRIu64 " NX", key, klen, s->epoch);
+			rc |= redisAppendCommand(c, "SET %b %" PRIu64 " NX", key, klen, s->mirror.epoch);
 			rc |= redisAppendCommand(c, "GET %b", key, klen);
 			get_at = nc + 1;
 			nc += 2;
@@ -589,10 +310,10 @@ send_chunk(struct rstore *s, uint32_t n, bool first, uint64_t now_us)
 	s->zargv[1] = hkey;
 	s->zargvlen[1] = hklen;
 	for (k = 0; k < n; k++) {
-		const struct write *w = q_slot(&s->q, k);
+		const struct write *w = mirror_queued(&s->mirror, k);
 
 		if (w->kind == W_SET) {
-			const struct rset *st = &s->sets[w->set];
+			const struct rset *st = &s->mirror.sets[w->set];
 			const struct rmember *m = &st->m[w->member];
 
 			klen = key_set(s, key, sizeof(key), st->name);
@@ -602,7 +323,7 @@ send_chunk(struct rstore *s, uint32_t n, bool first, uint64_t now_us)
 			nc += 2;
 		} else {
 			char *member = s->zmember[nh];
-			size_t mlen = host_member(&w->r, member, RS_MEMBER_MAX);
+			size_t mlen = mirror_host_member(&w->r, member, RS_MEMBER_MAX);
 
 			klen = key_host(s, key, sizeof(key), member);
 			rc |= append_hset(c, key, klen, &w->r);
@@ -661,18 +382,12 @@ send_chunk(struct rstore *s, uint32_t n, bool first, uint64_t now_us)
 	}
 	if (get_at >= 0) {
 		if (e != 0)
-			s->epoch = e;	/* another sensor's, when its SET NX came first */
+			s->mirror.epoch = e;	/* another sensor's, when its SET NX came first */
 		s->epoch_pending = false;
 	}
-	if (first && s->epoch != 0)
+	if (first && s->mirror.epoch != 0)
 		s->epoch_seen = true;
-	for (k = 0; k < n; k++) {
-		const struct write *w = q_slot(&s->q, 0);
-
-		if (w->kind == W_SET)
-			s->sets[w->set].m[w->member].written = true;
-		q_pop(&s->q);
-	}
+	mirror_acked(&s->mirror, n);
 	return 0;
 }
 
@@ -694,12 +409,12 @@ send_queue(struct rstore *s, uint64_t now_us)
 		s->zargvlen = xmalloc(sizeof(*s->zargvlen) * (2 + 2 * RS_PIPE_WRITES));
 	}
 	do {
-		uint32_t n = s->q.n < RS_PIPE_WRITES ? s->q.n : RS_PIPE_WRITES;
+		uint32_t n = s->mirror.q.n < RS_PIPE_WRITES ? s->mirror.q.n : RS_PIPE_WRITES;
 
 		if (send_chunk(s, n, first, now_us) != 0)
 			return;
 		first = false;
-	} while (s->q.n > 0);
+	} while (s->mirror.q.n > 0);
 }
 
 /* ---- the ops ---- */
@@ -707,7 +422,7 @@ send_queue(struct rstore *s, uint64_t now_us)
 static uint64_t
 rs_get_epoch(void *ctx)
 {
-	return ((struct rstore *)ctx)->epoch;
+	return ((struct rstore *)ctx)->mirror.epoch;
 }
 
 static void
@@ -715,8 +430,8 @@ rs_set_epoch(void *ctx, uint64_t first_us)
 {
 	struct rstore *s = ctx;
 
-	if (s->epoch == 0 && first_us != 0) {
-		s->epoch = first_us;
+	if (s->mirror.epoch == 0 && first_us != 0) {
+		s->mirror.epoch = first_us;
 		s->epoch_pending = true;
 	}
 }
@@ -724,67 +439,7 @@ rs_set_epoch(void *ctx, uint64_t first_us)
 static void
 rs_set_add(void *ctx, const char *set, const char *member, uint64_t ts_us)
 {
-	struct rstore *s = ctx;
-	struct rset *st = set_find(s, set, true);
-	char name[STORE_NAME_MAX];
-	struct write *w;
-	uint64_t seq;
-
-	if (st == NULL) {
-		s->dropped++;
-		return;
-	}
-	snprintf(name, sizeof(name), "%s", member);
-	if (member_find(st, name) >= 0)
-		return;		/* the first time stays, here as in Redis (ZADD NX) */
-	if (st->n >= RS_MEMBERS) {
-		s->dropped++;
-		return;
-	}
-	w = q_push(s, &seq);
-	w->kind = W_SET;
-	w->set = (uint16_t)(st - s->sets);
-	w->member = member_add(st, name, ts_us);
-}
-
-/* Member order of the memory store and of a sorted set: time, then name. */
-static int
-rmember_cmp(const void *x, const void *y)
-{
-	const struct rmember *a = *(const struct rmember *const *)x, *b = *(const struct rmember *const *)y;
-
-	if (a->ts_us != b->ts_us)
-		return a->ts_us < b->ts_us ? -1 : 1;
-	return strcmp(a->name, b->name);
-}
-
-/* Sort, count and copy out a list of members (pointers into the mirror or a scratch array). */
-static uint32_t
-members_out(const struct rmember **list, uint32_t n, char (*names)[STORE_NAME_MAX], int max, int *nout)
-{
-	uint32_t i;
-
-	qsort(list, n, sizeof(*list), rmember_cmp);
-	for (i = 0; i < n && (int)i < max; i++)
-		snprintf(names[(*nout)++], STORE_NAME_MAX, "%s", list[i]->name);
-	return n;
-}
-
-static uint32_t
-members_mirror(const struct rset *st, uint64_t since_us, char (*names)[STORE_NAME_MAX], int max, int *n)
-{
-	const struct rmember **list;
-	uint32_t i, k = 0, count;
-
-	if (st == NULL || st->n == 0)
-		return 0;
-	list = xmalloc(sizeof(*list) * st->n);
-	for (i = 0; i < st->n; i++)
-		if (st->m[i].ts_us >= since_us)
-			list[k++] = &st->m[i];
-	count = members_out(list, k, names, max, n);
-	free(list);
-	return count;
+	mirror_set_add(&((struct rstore *)ctx)->mirror, set, member, ts_us);
 }
 
 /*
@@ -855,14 +510,14 @@ members_redis(struct rstore *s, const struct rset *st, const char *set, uint64_t
 			    parse_secs(sc->str, &got[ng].ts_us) != 0)
 				continue;
 			snprintf(got[ng].name, STORE_NAME_MAX, "%s", m->str);
-			if ((j = member_find(st, got[ng].name)) >= 0)
+			if ((j = mirror_member_find(st, got[ng].name)) >= 0)
 				seen[j] = 1;
 			list[k++] = &got[ng++];
 		}
 		for (i = 0; i < st->n; i++)
 			if (!seen[i] && !st->m[i].written && st->m[i].ts_us >= since_us)
 				list[k++] = &st->m[i];
-		*count = members_out(list, k, names, max, n);
+		*count = mirror_members_out(list, k, names, max, n);
 		free(list);
 		free(got);
 		free(seen);
@@ -880,7 +535,7 @@ static uint32_t
 rs_set_members(void *ctx, const char *set, uint64_t since_us, char (*names)[STORE_NAME_MAX], int max, int *n)
 {
 	struct rstore *s = ctx;
-	const struct rset *st = set_find(s, set, false);
+	const struct rset *st = mirror_set_find(&s->mirror, set, false);
 	uint32_t count = 0;
 
 	*n = 0;
@@ -889,30 +544,13 @@ rs_set_members(void *ctx, const char *set, uint64_t since_us, char (*names)[STOR
 			return count;
 		*n = 0;
 	}
-	return members_mirror(st, since_us, names, max, n);
+	return mirror_members(st, since_us, names, max, n);
 }
 
 static void
 rs_host_save(void *ctx, const struct host_record *r)
 {
-	struct rstore *s = ctx;
-	struct rhost *h = host_find(s, r, true);
-	struct write *w;
-	uint64_t seq;
-
-	if (h != NULL) {
-		h->r = *r;
-		/* One pending save per host: a newer record replaces the queued one. */
-		if ((w = q_at(&s->q, h->qseq)) != NULL && w->kind == W_HOST) {
-			w->r = *r;
-			return;
-		}
-	}
-	w = q_push(s, &seq);
-	w->kind = W_HOST;
-	w->r = *r;
-	if (h != NULL)
-		h->qseq = seq;
+	mirror_host_save(&((struct rstore *)ctx)->mirror, r);
 }
 
 /* Fill r from an HGETALL reply; r already holds the address and zone.  -1 if malformed or empty. */
@@ -969,49 +607,6 @@ parse_record(const redisReply *a, struct host_record *r)
 	return have_first && have_last && r->first_us <= r->last_us ? 0 : -1;
 }
 
-struct hlist {
-	const struct rhost *h;
-	char member[RS_MEMBER_MAX];
-};
-
-static int
-hlist_cmp(const void *x, const void *y)
-{
-	const struct hlist *a = x, *b = y;
-
-	if (a->h->r.last_us != b->h->r.last_us)
-		return a->h->r.last_us < b->h->r.last_us ? -1 : 1;
-	return strcmp(a->member, b->member);
-}
-
-/* Mirror hosts (all, or only those with a save not yet acknowledged), least recently seen first. */
-static uint32_t
-load_mirror(struct rstore *s, bool pending_only, void (*cb)(void *arg, const struct host_record *r), void *arg)
-{
-	struct hlist *l;
-	uint32_t i, n = 0;
-
-	if (s->nhosts == 0)
-		return 0;
-	l = xmalloc(sizeof(*l) * s->nhosts);
-	for (i = 0; i < s->hcap; i++) {
-		const struct rhost *h;
-
-		for (h = s->htab[i]; h; h = h->hnext) {
-			if (pending_only && !host_pending(s, h))
-				continue;
-			l[n].h = h;
-			host_member(&h->r, l[n].member, sizeof(l[n].member));
-			n++;
-		}
-	}
-	qsort(l, n, sizeof(*l), hlist_cmp);
-	for (i = 0; i < n; i++)
-		cb(arg, &l[i].h->r);
-	free(l);
-	return n;
-}
-
 /*
  * Every host in the index, in its order (last seen, oldest first), HGETALLs pipelined RS_LOAD_CHUNK at a
  * time.  Entries that do not parse (a foreign member, a hash gone with its TTL, a bad field) are skipped.
@@ -1048,7 +643,8 @@ load_redis(struct rstore *s, void (*cb)(void *arg, const struct host_record *r),
 			memset(r, 0, sizeof(*r));
 			ok[j - i] = m->type == REDIS_REPLY_STRING && parse_member(m->str, m->len, r) == 0;
 			/* A save of ours still queued is newer than Redis's copy: it comes from the mirror. */
-			if (ok[j - i] && (h = host_find(s, r, false)) != NULL && host_pending(s, h))
+			if (ok[j - i] && (h = mirror_host_find(&s->mirror, r, false)) != NULL &&
+			    mirror_host_pending(&s->mirror, h))
 				ok[j - i] = false;
 			if (!ok[j - i])
 				continue;
@@ -1093,8 +689,8 @@ rs_host_load_all(void *ctx, void (*cb)(void *arg, const struct host_record *r), 
 	int64_t n;
 
 	if (ready(s, false) && (n = load_redis(s, cb, arg)) >= 0)
-		return (uint32_t)n + load_mirror(s, true, cb, arg);
-	return load_mirror(s, false, cb, arg);
+		return (uint32_t)n + mirror_load(&s->mirror, true, cb, arg);
+	return mirror_load(&s->mirror, false, cb, arg);
 }
 
 static void
@@ -1103,7 +699,7 @@ rs_flush(void *ctx, uint64_t now_us)
 	struct rstore *s = ctx;
 
 	s->last_now_us = now_us;
-	if (s->q.n == 0 && !s->epoch_pending)
+	if (s->mirror.q.n == 0 && !s->epoch_pending)
 		return;		/* nothing to say: no round trip, no reconnection attempt */
 	if (ready(s, false))
 		send_queue(s, now_us);
@@ -1117,8 +713,8 @@ rs_stats(void *ctx, struct store_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->errors = s->errors + s->link.errors;
 	st->reconnects = s->link.reconnects;
-	st->queued = s->q.n + (s->epoch_pending ? 1 : 0);
-	st->dropped = s->dropped;
+	st->queued = s->mirror.q.n + (s->epoch_pending ? 1 : 0);
+	st->dropped = s->mirror.dropped;
 	st->connected = s->link.c != NULL;
 }
 
@@ -1126,30 +722,15 @@ static void
 rs_close(void *ctx)
 {
 	struct rstore *s = ctx;
-	uint32_t i;
-	int j;
 
 	if (s == NULL)
 		return;
-	if ((s->q.n || s->epoch_pending) && ready(s, true))
+	if ((s->mirror.q.n || s->epoch_pending) && ready(s, true))
 		send_queue(s, s->last_now_us);
-	if (s->q.n)
-		log_warn("redis: %u writes could not be sent to %s", s->q.n, s->link.url.shown);
+	if (s->mirror.q.n)
+		log_warn("redis: %u writes could not be sent to %s", s->mirror.q.n, s->link.url.shown);
 	redis_link_close(&s->link);
-	for (j = 0; j < s->nsets; j++) {
-		free(s->sets[j].m);
-		free(s->sets[j].idx);
-	}
-	for (i = 0; i < s->hcap; i++) {
-		struct rhost *h, *next;
-
-		for (h = s->htab[i]; h; h = next) {
-			next = h->hnext;
-			free(h);
-		}
-	}
-	free(s->htab);
-	free(s->q.w);
+	mirror_free(&s->mirror);
 	free(s->zmember);
 	free(s->zscore);
 	free(s->zargv);
@@ -1182,7 +763,7 @@ store_redis_open(const char *url, const char *prefix, uint32_t ttl_s, uint32_t q
 	}
 	s->prefix = xstrdup(prefix);
 	s->ttl_s = ttl_s;
-	s->q.max = queue_max ? queue_max : 1;
+	s->mirror.q.max = queue_max ? queue_max : 1;
 	if (s->link.c != NULL)
 		on_connect(s);
 	return s;
