@@ -465,7 +465,6 @@ detect_alert(struct detect *d, struct host *hs, int family, enum detector det, e
 	alerts_emit(d->alerts, &al);
 	/* A look-up of a vendor's download or web host is not a verdict a fleet is made of. */
 	if (family != FAM_NONE && sev >= SEV_MEDIUM) {
-		hs->alerted = 1;
 		fleet_verdict(d, hs, family, now_us);
 	}
 }

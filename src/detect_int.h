@@ -104,7 +104,7 @@ void newhosts_free(struct newhosts_state *s);
 void newhosts_host(struct detect *d, struct host *hs, uint64_t now_us);
 void newhosts_tick(struct detect *d, uint64_t now_us);
 bool newhosts_is_recent(struct detect *d, const struct host *hs, uint64_t now_us);
-/* detect_policy.c: outbound_policy and zone_policy */
+/* policy.c parses the policies; detect_outbound.c and detect_zone.c apply them */
 struct policy_state *policy_new(const struct conf *conf, char *err, size_t errlen);
 void policy_free(struct policy_state *p);
 void outbound_policy_classified(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us);

@@ -363,8 +363,6 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 		f->last_us = now_us;
 	if (d->proto == 6)
 		tcp_account(f, d, sender_is_b);
-	if (d->proto == 1 || d->proto == 58)
-		f->icmp_type = d->icmp_type;
 	flow_touch(t, f);
 	return f;
 }

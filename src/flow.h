@@ -74,7 +74,6 @@ struct flow {
 	uint16_t master, app;	/* nDPI protocol ids */
 	uint16_t category;
 	uint8_t confidence;
-	uint8_t icmp_type;
 	struct ndpi_flow_struct *ndpi;	/* nDPI state while classifying, NULL after */
 	struct flow_l7 *l7;		/* NULL when nothing was learned */
 	uint8_t family;			/* enum family of a matched signature, FAM_NONE if none */

@@ -57,7 +57,6 @@ struct host {
 	uint8_t served;			/* has accepted outside flows while learning or in a past window */
 	uint8_t family;			/* strongest signature family seen on it (enum family) */
 	uint8_t family_score;		/* how strong: role and confidence, 0..100 */
-	uint8_t alerted;		/* has an alert with a family */
 	uint8_t save_pending;		/* state changed since it was last saved to the store */
 	uint32_t cur;			/* ring index of the open bucket */
 	uint64_t bno;			/* bucket number of the open bucket (catches up when idle) */
