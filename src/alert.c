@@ -429,6 +429,9 @@ alerts_summary(struct alerts *a, FILE *fp)
 	uint32_t n = 0, i;
 	int d;
 
+	if (a->by_detector[DET_FLEET] || a->by_detector[DET_NEW_HOSTS])
+		fprintf(fp, "dcdnwatch: %" PRIu64 " fleet and %" PRIu64 " new-hosts alert(s), listed in the events\n",
+		    a->by_detector[DET_FLEET], a->by_detector[DET_NEW_HOSTS]);
 	if (a->nflagged == 0) {
 		fprintf(fp, "dcdnwatch: no host flagged\n");
 		return;
