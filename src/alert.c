@@ -392,6 +392,12 @@ alerts_by_detector(const struct alerts *a, enum detector d)
 }
 
 uint64_t
+alerts_unrecorded(const struct alerts *a)
+{
+	return a->table_full;
+}
+
+uint64_t
 alerts_suppressed(const struct alerts *a)
 {
 	return a->suppressed;

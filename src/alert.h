@@ -69,6 +69,8 @@ bool alerts_emit(struct alerts *a, const struct alert *al);
 bool alerts_host_has(struct alerts *a, int ipver, const uint8_t *addr, uint32_t zone, enum detector d);
 uint64_t alerts_by_detector(const struct alerts *a, enum detector d);
 uint64_t alerts_suppressed(const struct alerts *a);
+/* Alerts judged while the suppression table was full (they were not remembered). */
+uint64_t alerts_unrecorded(const struct alerts *a);
 /* The flagged-host table on fp. */
 void alerts_summary(struct alerts *a, FILE *fp);
 /* Write the vlan/tunnel keys of a zone, as flow events do. */

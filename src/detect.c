@@ -480,11 +480,13 @@ detect_stats_json(struct detect *d, struct jsonw *w)
 	for (i = 0; i < DET__COUNT; i++)
 		jsonw_ku64(w, detector_name((enum detector)i), alerts_by_detector(d->alerts, (enum detector)i));
 	jsonw_ku64(w, "suppressed", alerts_suppressed(d->alerts));
+	jsonw_ku64(w, "unrecorded", alerts_unrecorded(d->alerts));
 	jsonw_obj_end(w);
 	jsonw_key(w, "hosts");
 	jsonw_obj_begin(w);
 	jsonw_ku64(w, "tracked", hosts_count(d->hosts));
 	jsonw_ku64(w, "dropped", hosts_dropped(d->hosts));
+	jsonw_ku64(w, "groups", hosts_groups(d->hosts));
 	jsonw_obj_end(w);
 	d->store->ops->stats(d->store->ctx, &ss);
 	jsonw_key(w, "store");

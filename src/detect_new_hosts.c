@@ -16,7 +16,6 @@
 struct newhosts_state {
 	uint32_t reported;	/* count last reported */
 	uint64_t reported_us;
-	uint32_t added;		/* new hosts this process saw */
 	uint32_t added_since;	/* ... since the last look at the store */
 };
 
@@ -39,7 +38,6 @@ newhosts_host(struct detect *d, struct host *hs, uint64_t now_us)
 
 	snprintf(member, sizeof(member), "%s|%u", addr_format(hs->ipver, hs->addr, hb, sizeof(hb)), hs->zone);
 	d->store->ops->set_add(d->store->ctx, "new_hosts", member, now_us);
-	d->newhosts->added++;
 	d->newhosts->added_since++;
 }
 

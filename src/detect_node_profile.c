@@ -35,9 +35,9 @@ node_profile_judge(struct detect *d, struct host *hs, const struct window *w, ui
 	if (hs->known && group_serves)
 		return;
 	/* A family named by a signature on this host, else a dCDN node of unknown make. */
-	family = hs->family != FAM_NONE && !family_is_proxyware(hs->family) ? hs->family : FAM_UNKNOWN_DCDN;
-	if (hs->family == FAM_GAGANODE)
-		family = FAM_GAGANODE;	/* GaGaNode can also take inbound on its service port */
+	/* GaGaNode, alone among the proxyware, can also take inbound flows on its service port. */
+	family = hs->family != FAM_NONE && (!family_is_proxyware(hs->family) || hs->family == FAM_GAGANODE) ?
+	    hs->family : FAM_UNKNOWN_DCDN;
 	score = 70 + (int)(w->peers_in / c->np_min_peers) * 5;
 	addr_format(hs->ipver, hs->addr, hb, sizeof(hb));
 

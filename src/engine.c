@@ -465,7 +465,9 @@ engine_summary(struct engine *e, FILE *fp)
 		fprintf(fp, "%s %s %" PRIu64 "/%" PRIu64, shown ? "," : "", classify_label(e->cls, &tmp, lbl,
 		    sizeof(lbl)), sorted[i].flows, sorted[i].bytes);
 	}
-	if (n)
+	if (e->labels_other)
+		fprintf(fp, "%s %" PRIu64 " flows of other applications", n ? "," : "  applications:", e->labels_other);
+	if (n || e->labels_other)
 		fputc('\n', fp);
 	for (i = 1; i < DEC__COUNT; i++)
 		if (i != DEC_NOT_IP)

@@ -525,3 +525,9 @@ hosts_dropped(const struct hosts *h)
 {
 	return h->dropped;
 }
+
+uint32_t
+hosts_groups(const struct hosts *h)
+{
+	return h->ngroups;
+}

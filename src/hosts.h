@@ -124,6 +124,7 @@ struct group *host_group(struct hosts *h, const struct host *hs);
 void hosts_foreach(struct hosts *h, void (*fn)(void *arg, struct host *hs), void *arg);
 uint32_t hosts_count(const struct hosts *h);
 uint64_t hosts_dropped(const struct hosts *h);
+uint32_t hosts_groups(const struct hosts *h);
 
 /* EWMA arithmetic, exposed for the unit tests. */
 void ewma_update(struct ewma *e, double x, double alpha);
