@@ -101,6 +101,8 @@ static const struct key keys[] = {
 	U32("redis.ttl", redis_ttl_s, 60, 31536000, "604800", "TTL (s) set on every Redis key."),
 	U32("redis.queue", redis_queue_max, 1, 10000000, "250000",
 	    "Writes queued while Redis is away; past this the oldest are dropped and counted."),
+	U32("redis.view_ms", redis_view_ms, 0, 3600000, "50",
+	    "How old (ms) this sensor's copy of a shared set may be when a detector asks; 0 reads it every time."),
 	U32("redis.stream_maxlen", redis_stream_maxlen, 100, 100000000, "100000",
 	    "Approximate length cap of the alert stream (XADD MAXLEN ~)."),
 };
@@ -332,5 +334,6 @@ conf_apply_live(struct conf *live, const struct conf *fresh)
 	memcpy(live->redis_prefix, keep.redis_prefix, sizeof(live->redis_prefix));
 	live->redis_ttl_s = keep.redis_ttl_s;
 	live->redis_queue_max = keep.redis_queue_max;
+	live->redis_view_ms = keep.redis_view_ms;
 	live->redis_stream_maxlen = keep.redis_stream_maxlen;
 }

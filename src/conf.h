@@ -58,6 +58,7 @@ struct conf {
 	char redis_prefix[128];
 	uint32_t redis_ttl_s;
 	uint32_t redis_queue_max;
+	uint32_t redis_view_ms;
 	uint32_t redis_stream_maxlen;
 };
 

@@ -43,9 +43,12 @@ log_vemit(int prio, const char *fmt, va_list ap)
 		vsyslog(prio, fmt, ap);
 		return;
 	}
+	/* One line at a time: the Redis store's writer thread logs too. */
+	flockfile(stderr);
 	fprintf(stderr, "%s: ", log_prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void

@@ -454,8 +454,8 @@ main(int argc, char **argv)
 		void *o;
 
 		store.ops = &store_redis_ops;
-		store.ctx = store_redis_open(redis_url, conf.redis_prefix, conf.redis_ttl_s, conf.redis_queue_max, err,
-		    sizeof(err));
+		store.ctx = store_redis_open(redis_url, conf.redis_prefix, conf.redis_ttl_s, conf.redis_queue_max,
+		    conf.redis_view_ms, err, sizeof(err));
 		if (store.ctx == NULL)
 			log_fatal(2, "--redis: %s", err);
 		/* Alerts also go to the stream P alerts, for the SIEM side. */

@@ -27,8 +27,8 @@
 /* Outcome of one connection attempt. */
 enum { LINK_OK = 0, LINK_AWAY = -1, LINK_WRONG = -2 };
 
-static uint64_t
-mono_ms(void)
+uint64_t
+redis_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -406,7 +406,7 @@ link_connect(struct redis_link *l, int connect_ms, bool at_open, char *why, size
 static void
 schedule_retry(struct redis_link *l)
 {
-	l->next_try_ms = mono_ms() + (uint64_t)l->backoff_s * 1000u;
+	l->next_try_ms = redis_mono_ms() + (uint64_t)l->backoff_s * 1000u;
 	l->backoff_s = l->backoff_s * 2 > REDIS_BACKOFF_MAX_S ? REDIS_BACKOFF_MAX_S : l->backoff_s * 2;
 }
 
@@ -468,7 +468,7 @@ redis_link_ready(struct redis_link *l, bool *fresh)
 		*fresh = false;
 	if (l->c != NULL)
 		return true;
-	if (mono_ms() < l->next_try_ms)
+	if (redis_mono_ms() < l->next_try_ms)
 		return false;
 	return try_connect(l, fresh);
 }

@@ -74,6 +74,9 @@ bool redis_link_ready_now(struct redis_link *l, bool *fresh);
  */
 void redis_link_fail(struct redis_link *l, const char *why);
 
+/* CLOCK_MONOTONIC in milliseconds: pacing only. */
+uint64_t redis_mono_ms(void);
+
 /* Close the connection, if any.  The link may not be used again. */
 void redis_link_close(struct redis_link *l);
 

@@ -45,8 +45,10 @@ struct store_ops {
 	void (*host_save)(void *ctx, const struct host_record *r);
 	/* Load every saved host; cb is called for each.  Returns how many. */
 	uint32_t (*host_load_all)(void *ctx, void (*cb)(void *arg, const struct host_record *r), void *arg);
-	/* End of a bucket: write what was batched. */
+	/* End of a bucket: hand what was batched over to be written (Redis: without waiting for it). */
 	void (*flush)(void *ctx, uint64_t now_us);
+	/* Write everything batched and wait for the answer (tests, and before reading the backend directly). */
+	void (*sync)(void *ctx);
 	void (*stats)(void *ctx, struct store_stats *st);
 	void (*close)(void *ctx);
 };
@@ -63,10 +65,11 @@ extern const struct store_ops store_mem_ops;
 /*
  * Redis.  url: redis://[user:password@]host[:port][/db] or unix:///path.  Returns NULL with err for a bad
  * URL or a server that answers wrongly (wrong password, wrong db, not Redis); an unreachable server is not
- * an error: the store runs on memory and retries.
+ * an error: the store runs on memory and retries.  view_ms: how old a copy of a shared set may be when a
+ * detector asks about it before it is read again (0: read at every question).
  */
-void *store_redis_open(const char *url, const char *prefix, uint32_t ttl_s, uint32_t queue_max, char *err,
-		       size_t errlen);
+void *store_redis_open(const char *url, const char *prefix, uint32_t ttl_s, uint32_t queue_max, uint32_t view_ms,
+		       char *err, size_t errlen);
 extern const struct store_ops store_redis_ops;
 
 #endif

@@ -171,6 +171,12 @@ mem_flush(void *ctx, uint64_t now_us)
 }
 
 static void
+mem_sync(void *ctx)
+{
+	(void)ctx;	/* nothing is ever on its way */
+}
+
+static void
 mem_stats(void *ctx, struct store_stats *st)
 {
 	struct mem_store *s = ctx;
@@ -193,5 +199,5 @@ mem_close(void *ctx)
 
 const struct store_ops store_mem_ops = {
 	"memory", mem_get_epoch, mem_set_epoch, mem_set_add, mem_set_members, mem_host_save, mem_host_load_all,
-	mem_flush, mem_stats, mem_close,
+	mem_flush, mem_sync, mem_stats, mem_close,
 };

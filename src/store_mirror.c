@@ -230,11 +230,10 @@ mirror_queued(const struct mirror *mir, uint32_t i)
 }
 
 void
-mirror_acked(struct mirror *mir, uint32_t n)
+mirror_acked_upto(struct mirror *mir, uint64_t seq_end)
 {
-	uint32_t k;
-
-	for (k = 0; k < n; k++) {
+	/* Writes dropped from a full queue meanwhile have left already. */
+	while (mir->q.n > 0 && mir->q.seq0 < seq_end) {
 		const struct write *w = q_slot(&mir->q, 0);
 
 		if (w->kind == W_SET)
@@ -319,8 +318,8 @@ mirror_host_save(struct mirror *mir, const struct host_record *r)
 
 	if (h != NULL) {
 		h->r = *r;
-		/* One pending save per host: a newer record replaces the queued one. */
-		if ((w = q_at(&mir->q, h->qseq)) != NULL && w->kind == W_HOST) {
+		/* One pending save per host: a newer record replaces the queued one, unless that is on its way. */
+		if ((w = q_at(&mir->q, h->qseq)) != NULL && w->kind == W_HOST && h->qseq >= mir->frozen_seq) {
 			w->r = *r;
 			return;
 		}

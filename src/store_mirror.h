@@ -62,6 +62,7 @@ struct mirror {
 	struct rhost **htab;
 	uint32_t hcap, nhosts;
 	struct queue q;
+	uint64_t frozen_seq;	/* queued writes below this are on their way to Redis: not changed in place */
 	uint64_t dropped;	/* writes lost: the queue was full, or a set or the set list was */
 };
 
@@ -83,8 +84,8 @@ void mirror_host_save(struct mirror *mir, const struct host_record *r);
 
 /* The i-th oldest queued write (i < q.n). */
 const struct write *mirror_queued(const struct mirror *mir, uint32_t i);
-/* Redis acknowledged the n oldest queued writes: they leave the queue. */
-void mirror_acked(struct mirror *mir, uint32_t n);
+/* Redis acknowledged the queued writes with sequence numbers below seq_end: they leave the queue. */
+void mirror_acked_upto(struct mirror *mir, uint64_t seq_end);
 /* Queue again what Redis had acknowledged; *nm set members and *nh hosts. */
 void mirror_requeue(struct mirror *mir, uint32_t *nm, uint32_t *nh);
 

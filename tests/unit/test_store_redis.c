@@ -183,16 +183,27 @@ check_ttls(const char *pfx, long long max)
 	return n;
 }
 
+/* How old a set's copy may be before a question reads it again; 0, the default here, reads every time. */
+static uint32_t view_ms;
+
 static void *
 open_store(const char *url, uint32_t qmax)
 {
 	char err[512] = "";
-	void *s = store_redis_open(url, prefix, TTL, qmax, err, sizeof(err));
+	void *s = store_redis_open(url, prefix, TTL, qmax, view_ms, err, sizeof(err));
 
 	if (s == NULL)
 		fprintf(stderr, "store_redis_open: %s\n", err);
 	CHECK(s != NULL);
 	return s;
+}
+
+/* A flush hands the batch to the writer thread; the checks below want it written: wait for it. */
+static void
+flush_now(void *s, uint64_t now_us)
+{
+	store_redis_ops.flush(s, now_us);
+	store_redis_ops.sync(s);
 }
 
 static struct store_stats
@@ -283,21 +294,21 @@ test_sets(const char *url)
 		random_adds(mem, rs, 400, "1");
 		/* Partly in Redis, partly only in the mirror: merged and sorted here. */
 		compare_all(mem, rs);
-		store_redis_ops.flush(rs, T0);
+		flush_now(rs, T0);
 		/* All in Redis: the answer is ZCOUNT and ZRANGEBYSCORE alone. */
 		compare_all(mem, rs);
 	}
 	/* A second sensor on the same Redis: its members are part of the first one's answers. */
 	random_adds(mem, rs2, 300, "2");
-	store_redis_ops.flush(rs2, T0);
+	flush_now(rs2, T0);
 	compare_all(mem, rs);
 	/* The first time is kept, in Redis as in the mirror, whichever sensor adds the member again. */
 	store_mem_ops.set_add(mem, "fleet:meson", "192.0.2.1|0", T0 + 5);
 	store_redis_ops.set_add(rs2, "fleet:meson", "192.0.2.1|0", T0 + 5);
-	store_redis_ops.flush(rs2, T0);
+	flush_now(rs2, T0);
 	store_redis_ops.set_add(rs, "fleet:meson", "192.0.2.1|0", T0 + 9);
 	store_redis_ops.set_add(rs, "fleet:meson", "192.0.2.1|0", T0 + 1);
-	store_redis_ops.flush(rs, T0);
+	flush_now(rs, T0);
 	compare_all(mem, rs);
 	CHECK_EQ(stats_of(rs).errors, 0);
 	CHECK_EQ(stats_of(rs).queued, 0);
@@ -308,6 +319,58 @@ test_sets(const char *url)
 	store_mem_ops.close(mem);
 	step_end("set_members equal to the memory store's (before and after flush, with a second sensor), "
 	    "the first time kept");
+}
+
+/*
+ * The copies of shared sets, as a sensor runs with them: never aged out here, so every answer after the
+ * first comes from the copy and the mirror, while flushes are on their way and not waited for.
+ */
+static void
+test_views(const char *url)
+{
+	void *mem = store_mem_open(), *rs, *rs2;
+	uint32_t keep = view_ms;
+	int round;
+
+	step_begin();
+	set_prefix("views");
+	view_ms = 3600000;
+	rs = open_store(url, 100000);
+	rs2 = open_store(url, 100000);
+	view_ms = keep;
+	if (rs == NULL || rs2 == NULL)
+		return;
+	for (round = 0; round < 6; round++) {
+		random_adds(mem, rs, 400, "1");
+		compare_all(mem, rs);
+		store_redis_ops.flush(rs, T0);
+		compare_all(mem, rs);
+	}
+	store_redis_ops.sync(rs);
+	CHECK_EQ(stats_of(rs).queued, 0);
+	CHECK_EQ(cmd_int("ZCARD %sset:fleet:meson", prefix) > 0, 1);
+	/* Another sensor's members are not in the first one's copies yet ... */
+	random_adds(mem, rs2, 300, "2");
+	flush_now(rs2, T0);
+	{
+		char a[4][STORE_NAME_MAX], b[4][STORE_NAME_MAX];
+		int na, nb, older = 0;
+		size_t k;
+
+		for (k = 0; k < sizeof(set_names) / sizeof(set_names[0]); k++)
+			older += store_redis_ops.set_members(rs, set_names[k], 0, b, 4, &nb) <
+			    store_mem_ops.set_members(mem, set_names[k], 0, a, 4, &na);
+		CHECK_EQ(older, 4);
+	}
+	/* ... and are once its next flush has read back the sets it was asked about. */
+	flush_now(rs, T0);
+	compare_all(mem, rs);
+	CHECK_EQ(stats_of(rs).errors, 0);
+	store_redis_ops.close(rs);
+	store_redis_ops.close(rs2);
+	store_mem_ops.close(mem);
+	step_end("set copies: answers equal to the memory store's while flushes are on their way; another "
+	    "sensor's members show after the next flush");
 }
 
 /* ---- hosts ---- */
@@ -420,7 +483,7 @@ test_hosts(const char *url)
 	memset(&l, 0, sizeof(l));
 	l.ordered = true;
 	CHECK_EQ(store_redis_ops.host_load_all(a, on_host, &l), 500);
-	store_redis_ops.flush(a, T0 + 100000000ull);
+	flush_now(a, T0 + 100000000ull);
 	CHECK_EQ(stats_of(a).queued, 0);
 	CHECK_EQ(stats_of(a).errors, 0);
 
@@ -492,7 +555,7 @@ test_epoch(const char *url)
 	store_redis_ops.set_epoch(a, T0 + 7);	/* set once */
 	CHECK_EQ(store_redis_ops.get_epoch(a), T0);
 	CHECK_EQ(stats_of(a).queued, 1);
-	store_redis_ops.flush(a, T0);
+	flush_now(a, T0);
 	CHECK_EQ(stats_of(a).queued, 0);
 	r = cmd("GET %sepoch", prefix);
 	CHECK(r != NULL && r->type == REDIS_REPLY_STRING && strtoull(r->str, NULL, 10) == T0);
@@ -503,7 +566,7 @@ test_epoch(const char *url)
 		return;
 	CHECK_EQ(store_redis_ops.get_epoch(b), T0);
 	store_redis_ops.set_epoch(b, T0 + 99);
-	store_redis_ops.flush(b, T0);
+	flush_now(b, T0);
 	CHECK_EQ(store_redis_ops.get_epoch(b), T0);
 	store_redis_ops.close(b);
 	store_redis_ops.close(a);
@@ -515,8 +578,8 @@ test_epoch(const char *url)
 		return;
 	store_redis_ops.set_epoch(a, T0 + 10);
 	store_redis_ops.set_epoch(b, T0 + 20);
-	store_redis_ops.flush(b, T0);
-	store_redis_ops.flush(a, T0);
+	flush_now(b, T0);
+	flush_now(a, T0);
 	CHECK_EQ(store_redis_ops.get_epoch(a), T0 + 20);
 	CHECK_EQ(store_redis_ops.get_epoch(b), T0 + 20);
 	CHECK(check_ttls(prefix, TTL) == 1);
@@ -546,7 +609,7 @@ test_queue_bound(const char *url)
 	CHECK_EQ(stats_of(s).queued, 5);
 	CHECK_EQ(stats_of(s).dropped, 7);
 	/* The mirror still has all twelve. */
-	store_redis_ops.flush(s, T0);
+	flush_now(s, T0);
 	CHECK_EQ(stats_of(s).queued, 0);
 	/* The oldest were dropped: hosts 8..12 reached Redis. */
 	CHECK_EQ(cmd_int("ZCARD %shosts", prefix), 5);
@@ -590,7 +653,7 @@ test_refusals(const char *url)
 	store_redis_ops.host_save(s, &r);
 	store_redis_ops.set_add(s, "fleet:grass", "10.3.0.1|0", T0);
 	output_redis_ops.write(o, "alert", "{\"a\":1}", 7);
-	store_redis_ops.flush(s, T0);
+	flush_now(s, T0);
 	output_redis_ops.flush(o);
 	CHECK(stats_of(s).errors >= 1);
 	CHECK_EQ(stats_of(s).queued, 2);
@@ -599,7 +662,7 @@ test_refusals(const char *url)
 	CHECK(os.errors >= 1);
 	CHECK_EQ(os.queued, 1);
 	freeReplyObject(cmd("CONFIG SET maxmemory 0"));
-	store_redis_ops.flush(s, T0);
+	flush_now(s, T0);
 	output_redis_ops.flush(o);
 	CHECK_EQ(stats_of(s).queued, 0);
 	output_redis_stats(o, &os);
@@ -610,7 +673,7 @@ test_refusals(const char *url)
 	freeReplyObject(cmd("SET %sset:fleet:titan notaset EX 60", prefix));
 	store_redis_ops.set_add(s, "fleet:titan", "10.3.0.2|0", T0);
 	store_redis_ops.set_add(s, "fleet:grass", "10.3.0.3|0", T0);
-	store_redis_ops.flush(s, T0);
+	flush_now(s, T0);
 	CHECK_EQ(stats_of(s).queued, 0);
 	CHECK_EQ(cmd_int("ZCARD %sset:fleet:grass", prefix), 2);
 	{
@@ -694,7 +757,7 @@ static void
 expect_bad_url(const char *url, const char *want)
 {
 	char err[512] = "";
-	void *s = store_redis_open(url, "x:", TTL, 10, err, sizeof(err));
+	void *s = store_redis_open(url, "x:", TTL, 10, 0, err, sizeof(err));
 
 	CHECK(s == NULL);
 	if (s != NULL) {
@@ -851,7 +914,7 @@ test_handover(const char *url)
 	store_redis_ops.set_epoch(rs, T0);
 	write_some(rs, mem, 0, 10);
 	output_redis_ops.write(o, "alert", "{\"a\":1}", 7);
-	store_redis_ops.flush(rs, T0);
+	flush_now(rs, T0);
 	output_redis_ops.flush(o);
 	st = stats_of(rs);
 	CHECK_EQ(st.connected, 0);
@@ -870,7 +933,7 @@ test_handover(const char *url)
 		return;
 	}
 	sleep_ms(1100);		/* the first retry is 1 s after the failed attempt */
-	store_redis_ops.flush(rs, T0 + 60000000u);
+	flush_now(rs, T0 + 60000000u);
 	output_redis_ops.flush(o);
 	st = stats_of(rs);
 	CHECK_EQ(st.connected, 1);
@@ -916,7 +979,7 @@ test_outage(const char *url)
 	store_redis_ops.set_epoch(rs, T0);
 	write_some(rs, mem, 0, 5);
 	output_redis_ops.write(o, "alert", "{\"a\":1}", 7);
-	store_redis_ops.flush(rs, T0);
+	flush_now(rs, T0);
 	output_redis_ops.flush(o);
 	CHECK_EQ(stats_of(rs).queued, 0);
 	CHECK_EQ(cmd_int("ZCARD %shosts", prefix), 5);
@@ -928,10 +991,10 @@ test_outage(const char *url)
 	write_some(rs, mem, 5, 8);
 	output_redis_ops.write(o, "alert", "{\"a\":2}", 7);
 	t = mono_ms();
-	store_redis_ops.flush(rs, T0 + 60000000u);
+	flush_now(rs, T0 + 60000000u);
 	output_redis_ops.flush(o);
 	/* Again at once: within the backoff nothing is tried. */
-	store_redis_ops.flush(rs, T0 + 120000000u);
+	flush_now(rs, T0 + 120000000u);
 	output_redis_ops.flush(o);
 	CHECK(mono_ms() - t < 1000);
 	st = stats_of(rs);
@@ -957,7 +1020,7 @@ test_outage(const char *url)
 		return;
 	}
 	sleep_ms(1100);
-	store_redis_ops.flush(rs, T0 + 180000000u);
+	flush_now(rs, T0 + 180000000u);
 	output_redis_ops.flush(o);
 	st = stats_of(rs);
 	CHECK_EQ(st.connected, 1);
@@ -1030,7 +1093,7 @@ test_measure(const char *url)
 		r.bl[HM_PEERS_IN] = (struct ewma){ 1.0 / 3.0 * (i % 5), 0.25 / 9.0, 1440 };
 		store_redis_ops.host_save(s, &r);
 	}
-	store_redis_ops.flush(s, r.last_us);
+	flush_now(s, r.last_us);
 	CHECK_EQ(stats_of(s).queued, 0);
 	CHECK_EQ(cmd_int("ZCARD %shosts", prefix), 10000);
 	after = used_memory();
@@ -1069,7 +1132,7 @@ test_unix(const char *url)
 		return;
 	CHECK_EQ(stats_of(s).connected, 1);
 	store_redis_ops.set_epoch(s, T0);
-	store_redis_ops.flush(s, T0);
+	flush_now(s, T0);
 	store_redis_ops.close(s);
 	if (raw_open(url, 2) != 0) {
 		CHECK(0);
@@ -1094,6 +1157,7 @@ main(int argc, char **argv)
 			return 1;
 		test_epoch(url);
 		test_sets(url);
+		test_views(url);
 		test_hosts(url);
 		test_queue_bound(url);
 		test_refusals(url);
@@ -1106,7 +1170,7 @@ main(int argc, char **argv)
 		void *s;
 
 		step_begin();
-		s = store_redis_open(url, "dwtest:open:", TTL, 10, err, sizeof(err));
+		s = store_redis_open(url, "dwtest:open:", TTL, 10, 0, err, sizeof(err));
 		CHECK(s != NULL);
 		if (s == NULL)
 			fprintf(stderr, "%s\n", err);
@@ -1121,7 +1185,7 @@ main(int argc, char **argv)
 		uint64_t t = mono_ms();
 
 		step_begin();
-		s = store_redis_open(url, "dwtest:fail:", TTL, 10, err, sizeof(err));
+		s = store_redis_open(url, "dwtest:fail:", TTL, 10, 0, err, sizeof(err));
 		CHECK(s == NULL);
 		if (s != NULL)
 			store_redis_ops.close(s);
