@@ -29,6 +29,7 @@ struct capture {
 	double pace;
 	uint64_t pace_first_ts, pace_first_wall;
 	int pace_started;
+	int pace_by_caller;	/* capture_run_threaded paces on the caller's thread, not the reader's */
 	uint64_t drops_base_kernel;
 };
 
@@ -214,6 +215,8 @@ pace_wait(struct capture *c, uint64_t ts_us)
 {
 	uint64_t due, now;
 
+	if (c->pace <= 0)
+		return;
 	if (!c->pace_started) {
 		c->pace_started = 1;
 		c->pace_first_ts = ts_us;
@@ -229,6 +232,18 @@ pace_wait(struct capture *c, uint64_t ts_us)
 
 		nanosleep(&d, NULL);
 	}
+}
+
+void
+capture_pace_by_caller(struct capture *c, int on)
+{
+	c->pace_by_caller = on;
+}
+
+void
+capture_pace(struct capture *c, uint64_t ts_us)
+{
+	pace_wait(c, ts_us);
 }
 
 struct live_cb {
@@ -310,7 +325,7 @@ run_source(struct capture *c, struct source *s, capture_pkt_fn pkt, capture_idle
 		if (rc == 1) {
 			uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 
-			if (c->pace > 0)
+			if (!c->pace_by_caller)
 				pace_wait(c, ts);
 			pkt(arg, s->dlt, ts, data, h->caplen, h->len);
 			continue;

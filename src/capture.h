@@ -47,6 +47,21 @@ int capture_run(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle, voi
 		volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg),
 		char *err, size_t errlen);
 
+/*
+ * capture_run for files, with the reading (and pacing) on a thread of its own and the callbacks on the
+ * caller's, in the same order (capture_thread.c).
+ */
+int capture_run_threaded(struct capture *c, capture_pkt_fn pkt, void *arg, volatile sig_atomic_t *stop,
+			 volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err, size_t errlen);
+
+/*
+ * Pacing done by the caller instead of capture_run (on): capture_pace then sleeps until a packet's
+ * recorded time is due, and returns early on a signal.  For capture_run_threaded, so a stop signal never
+ * waits for a sleeping reader.
+ */
+void capture_pace_by_caller(struct capture *c, int on);
+void capture_pace(struct capture *c, uint64_t ts_us);
+
 /* Kernel and interface drops of a live capture so far (0 for files). */
 void capture_drops(struct capture *c, uint64_t *kernel, uint64_t *ifdrop);
 int capture_is_live(const struct capture *c);

@@ -90,6 +90,7 @@ usage(FILE *fp)
 	    "      --set KEY=VALUE    set a configuration key (repeatable); --set help lists them\n"
 	    "      --pace FACTOR      replay files at recorded speed times FACTOR (default: as fast as possible)\n"
 	    "      --no-promisc       do not put the interface in promiscuous mode\n"
+	    "      --threads N        1 (default) or 2: read capture files on a thread of their own\n"
 	    "  -t, --check            check configuration and signatures, then exit\n"
 	    "  -D, --daemon           detach and log to syslog\n"
 	    "  -u, --user USER        drop privileges to USER once capture and outputs are open\n"
@@ -216,6 +217,7 @@ set_or_die(struct conf *c, const char *kv)
 
 enum {
 	OPT_FLOWS = 256, OPT_HOME_NET, OPT_SET, OPT_PIDFILE, OPT_SYSLOG, OPT_PACE, OPT_NO_PROMISC, OPT_RUN_AS_ROOT,
+	OPT_THREADS,
 };
 
 int
@@ -238,6 +240,7 @@ main(int argc, char **argv)
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "pace", required_argument, NULL, OPT_PACE },
 		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "run-as-root", no_argument, NULL, OPT_RUN_AS_ROOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -253,6 +256,7 @@ main(int argc, char **argv)
 	char *sets[256];
 	int nsets = 0, i;
 	double pace = 0;
+	int threads = 1;
 	struct conf conf;
 	struct engine_opts eopts = { false };
 	struct outputs outs;
@@ -335,6 +339,14 @@ main(int argc, char **argv)
 		}
 		case OPT_NO_PROMISC:
 			no_promisc = 1;
+			break;
+		case OPT_THREADS:
+			if (strcmp(optarg, "1") == 0)
+				threads = 1;
+			else if (strcmp(optarg, "2") == 0)
+				threads = 2;
+			else
+				log_fatal(2, "--threads: '%s': 1 or 2", optarg);
 			break;
 		case 'q':
 			quiet = 1;
@@ -495,7 +507,11 @@ main(int argc, char **argv)
 	run.next_progress = 1000000;
 	run.last_stats_us = 0;
 
-	rc = capture_run(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err, sizeof(err));
+	if (threads == 2 && !run.live)
+		rc = capture_run_threaded(run.cap, on_packet, &run, &sig_stop, &sig_poll, on_poll, err, sizeof(err));
+	else
+		rc = capture_run(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
+		    sizeof(err));
 	if (run.progress && engine_stats(run.eng)->packets >= 1000000)
 		fputc('\n', stderr);
 	if (rc < 0)

@@ -35,6 +35,7 @@
 #define RS_LOAD_CHUNK	1000	/* HGETALLs per pipeline when loading hosts: bounds the reply memory */
 #define RS_PIPE_WRITES	1024	/* writes per round trip of a job (about 2 commands each) */
 #define RS_KEY_MAX	320	/* prefix (conf bounds it to 127 bytes) + the longest key tail */
+#define RS_EXPIRED_MAX	32	/* sets remembered as renewed in one round trip; past that, every write renews */
 
 /* Field names of the baseline metrics in a host hash: NAME.mean, NAME.var, NAME.n. */
 static const char *const metric_names[HM__COUNT] = {
@@ -280,6 +281,8 @@ send_chunk(struct rstore *s, struct rjob *j, uint32_t from, uint32_t n, bool fir
 	uint32_t k, nh = 0;
 	bool transient = false;
 	uint64_t e = 0;
+	const char *expired[RS_EXPIRED_MAX];
+	int nexp = 0, e_i;
 
 	snprintf(ttl, sizeof(ttl), "%" PRIu32, s->ttl_s);
 	if (first && j->epoch != 0) {
@@ -305,8 +308,16 @@ send_chunk(struct rstore *s, struct rjob *j, uint32_t from, uint32_t n, bool fir
 			klen = key_set(s, key, sizeof(key), w->u.m.set);
 			rc |= redisAppendCommand(c, "ZADD %b NX %s %s", key, klen, fmt_secs(w->u.m.ts_us, score,
 			    sizeof(score)), w->u.m.member);
-			rc |= redisAppendCommand(c, "EXPIRE %b %s", key, klen, ttl);
-			nc += 2;
+			nc++;
+			/* One EXPIRE per set per round trip is enough: a ZADD keeps the key's TTL. */
+			for (e_i = 0; e_i < nexp && strcmp(expired[e_i], w->u.m.set) != 0; e_i++)
+				;
+			if (e_i == nexp) {
+				rc |= redisAppendCommand(c, "EXPIRE %b %s", key, klen, ttl);
+				nc++;
+				if (nexp < RS_EXPIRED_MAX)
+					expired[nexp++] = w->u.m.set;
+			}
 		} else {
 			char *member = s->zmember[nh];
 			size_t mlen = mirror_host_member(&w->u.r, member, RS_MEMBER_MAX);

@@ -49,25 +49,32 @@ s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.clos
 fi
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 if [ -n "$RURL" ]; then
-	# Memory and Redis runs alternate, so a noisy spell hits both alike; the ratio is the median of the
-	# pairs' ratios.  A new prefix per run: each starts from an empty state, as the memory store does.
+	# Runs with the memory store, with Redis and with --threads 2 alternate, so a noisy spell hits all
+	# alike; each ratio is the median of the rounds' ratios.  A new prefix per run: each starts from an empty state, as the memory store does.
 	: > "$OUT/pairs"
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		/usr/bin/time -f "%e %M" -o "$OUT/mem.one" "$D" -q -r "$PCAP" -o /dev/null >/dev/null 2>&1 || true
 		/usr/bin/time -f "%e %M" -o "$OUT/redis.one" "$D" -q -r "$PCAP" -o /dev/null -R "$RURL" \
 			--set redis.prefix="bench$$-$i:" >/dev/null 2>&1 || true
-		echo "$(tail -n 1 "$OUT/mem.one") $(tail -n 1 "$OUT/redis.one")" >> "$OUT/pairs"
+		/usr/bin/time -f "%e %M" -o "$OUT/t2.one" "$D" -q -r "$PCAP" -o /dev/null --threads 2 >/dev/null 2>&1 ||
+			true
+		echo "$(tail -n 1 "$OUT/mem.one") $(tail -n 1 "$OUT/redis.one") $(tail -n 1 "$OUT/t2.one")" >> "$OUT/pairs"
 		i=$((i + 1))
 	done
 	R3="dcdnwatch $(awk '{print $1}' "$OUT/pairs" | median) $(awk '{print $2}' "$OUT/pairs" | median)"
 	EXTRA="dcdnwatch_redis $(awk '{print $3}' "$OUT/pairs" | median) $(awk '{print $4}' "$OUT/pairs" | median)"
 	PAIR_RATIO=$(awk '$1 > 0 {print $3 / $1}' "$OUT/pairs" | median)
+	R4="dcdnwatch_t2 $(awk '{print $5}' "$OUT/pairs" | median) $(awk '{print $6}' "$OUT/pairs" | median)"
+	T2_RATIO=$(awk '$5 > 0 {print $1 / $5}' "$OUT/pairs" | median)
 else
 	R3=$(measure dcdnwatch "$D" -q -r "$PCAP" -o /dev/null)
+	R4=$(measure dcdnwatch_t2 "$D" -q -r "$PCAP" -o /dev/null --threads 2)
 	PAIR_RATIO=""
+	T2_RATIO=$(echo "$R3 $R4" | awk '$5 > 0 {print $2 / $5}')
 fi
-printf '%s\n%s\n%s\n%s\n' "$R1" "$R2" "$R3" "$EXTRA" | awk -v n="$PACKETS" -v pr="$PAIR_RATIO" -v runs="$RUNS" '
+printf '%s\n%s\n%s\n%s\n%s\n' "$R1" "$R2" "$R3" "$R4" "$EXTRA" |
+    awk -v n="$PACKETS" -v pr="$PAIR_RATIO" -v t2="$T2_RATIO" -v runs="$RUNS" '
 	NF == 3 { name[NR] = $1; t[NR] = $2; rss[NR] = $3; idx[$1] = NR }
 	END {
 		printf "%-16s %10s %14s %12s\n", "reader", "seconds", "packets/s", "peak RSS MB"
@@ -78,6 +85,7 @@ printf '%s\n%s\n%s\n%s\n' "$R1" "$R2" "$R3" "$EXTRA" | awk -v n="$PACKETS" -v pr
 			printf "dcdnwatch / ndpiReader packets/s: %.2fx (target >= 2.0)\n", t[r] / t[d]
 			printf "dcdnwatch / bare loop packets/s:  %.2fx\n", t[l] / t[d]
 			printf "dcdnwatch / ndpiReader peak RSS:  %.2f (target <= 0.25)\n", rss[d] / rss[r]
+			printf "--threads 2 / one thread speed:   %.2fx (target >= 1.7; the capture thread alone)\n", t2
 		}
 		if ("dcdnwatch_redis" in idx) {
 			x = idx["dcdnwatch_redis"]
