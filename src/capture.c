@@ -30,6 +30,8 @@ struct capture {
 	uint64_t pace_first_ts, pace_first_wall;
 	int pace_started;
 	int pace_by_caller;	/* capture_run_threaded paces on the caller's thread, not the reader's */
+	int reader_owns;	/* atomic: a reader thread uses the live handle; drops come from it */
+	uint64_t kdrops, ifdrops;	/* atomic: the reader's last reading */
 	uint64_t drops_base_kernel;
 };
 
@@ -203,10 +205,37 @@ capture_drops(struct capture *c, uint64_t *kernel, uint64_t *ifdrop)
 	struct pcap_stat ps;
 
 	*kernel = *ifdrop = 0;
-	if (!c->live || pcap_stats(c->src[0].p, &ps) != 0)
+	if (!c->live)
+		return;
+	if (__atomic_load_n(&c->reader_owns, __ATOMIC_ACQUIRE)) {
+		/* libpcap's handle is the reader thread's: its last reading of the counters. */
+		*kernel = __atomic_load_n(&c->kdrops, __ATOMIC_RELAXED);
+		*ifdrop = __atomic_load_n(&c->ifdrops, __ATOMIC_RELAXED);
+		return;
+	}
+	if (pcap_stats(c->src[0].p, &ps) != 0)
 		return;
 	*kernel = ps.ps_drop;
 	*ifdrop = ps.ps_ifdrop;
+}
+
+void
+capture_reader_owns(struct capture *c, int on)
+{
+	if (on)
+		capture_reader_drops(c);
+	__atomic_store_n(&c->reader_owns, on, __ATOMIC_RELEASE);
+}
+
+void
+capture_reader_drops(struct capture *c)
+{
+	struct pcap_stat ps;
+
+	if (!c->live || pcap_stats(c->src[0].p, &ps) != 0)
+		return;
+	__atomic_store_n(&c->kdrops, (uint64_t)ps.ps_drop, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->ifdrops, (uint64_t)ps.ps_ifdrop, __ATOMIC_RELAXED);
 }
 
 /* Sleep until the recorded time of this packet, scaled by the pace factor, has come. */

@@ -48,11 +48,18 @@ int capture_run(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle, voi
 		char *err, size_t errlen);
 
 /*
- * capture_run for files, with the reading (and pacing) on a thread of its own and the callbacks on the
- * caller's, in the same order (capture_thread.c).
+ * capture_run with the reading on a thread of its own and the callbacks on the caller's, in the same
+ * order: packets, and for a live interface the idle ticks (capture_thread.c).
  */
-int capture_run_threaded(struct capture *c, capture_pkt_fn pkt, void *arg, volatile sig_atomic_t *stop,
-			 volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err, size_t errlen);
+int capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle, void *arg,
+			 volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg),
+			 char *err, size_t errlen);
+/*
+ * While a reader thread owns a live handle (on), capture_drops answers from the counters the reader
+ * last read with capture_reader_drops, which only the reader calls: libpcap handles are not shared.
+ */
+void capture_reader_owns(struct capture *c, int on);
+void capture_reader_drops(struct capture *c);
 
 /*
  * Pacing done by the caller instead of capture_run (on): capture_pace then sleeps until a packet's

@@ -1,9 +1,10 @@
 /*
- * capture_thread.c - reading capture files on a thread of its own (--threads 2).
+ * capture_thread.c - reading the input on a thread of its own (--threads 2).
  *
  * Reading a file costs about a quarter of a replay (the kernel's copy, libpcap's record parsing); on a
- * second core it overlaps with the pipeline.  The reader runs capture_run as the single-threaded mode does
- * into a small ring of batches; the caller's thread takes the batches in order, paces them (--pace), and
+ * second core it overlaps with the pipeline, and on a live link the kernel's ring is emptied while the
+ * pipeline works.  The reader runs capture_run as the single-threaded mode does into a small ring of
+ * batches (a live link's idle ticks go in as records too, and end a batch so they are not held back); the caller's thread takes the batches in order, paces them (--pace), and
  * calls the packet callback for each record, so the pipeline sees exactly the packets, times and order it
  * sees without the thread, and events are identical.  Signals stay with the caller's thread: it checks the
  * stop and poll flags between records, and at least every RING_WAIT_MS while waiting; its pacing sleep
@@ -28,13 +29,15 @@
 #define RING_BYTES	(512u * 1024u)	/* a slot; more than the largest record (snaplen is at most 262144) */
 #define RING_WAIT_MS	50
 
-/* One packet in a batch: its header, then caplen bytes, padded to 8. */
+/* One packet in a batch: its header, then caplen bytes, padded to 8.  dlt -1: an idle tick at ts_us. */
 struct rec {
 	uint64_t ts_us;
 	uint32_t caplen, wirelen;
 	int32_t dlt;
 	uint32_t pad;
 };
+
+#define REC_TICK	(-1)
 
 struct slot {
 	uint8_t *buf;
@@ -117,6 +120,37 @@ on_read(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen,
 	s->n++;
 }
 
+/* A live link was idle (or busy for a whole timeout): time goes on; hand the batch over now. */
+static void
+on_tick(void *arg, uint64_t now_us)
+{
+	struct ring *r = arg;
+	struct slot *s;
+	struct rec *h;
+
+	if (r->stop)
+		return;
+	if (__atomic_load_n(&r->quitting, __ATOMIC_RELAXED)) {
+		r->stop = 1;
+		return;
+	}
+	capture_reader_drops(r->cap);
+	s = &r->slot[r->fill];
+	if (s->used + rec_size(0) > RING_BYTES && !publish(r)) {
+		r->stop = 1;
+		return;
+	}
+	s = &r->slot[r->fill];
+	h = (struct rec *)(void *)(s->buf + s->used);
+	memset(h, 0, sizeof(*h));
+	h->ts_us = now_us;
+	h->dlt = REC_TICK;
+	s->used += (uint32_t)rec_size(0);
+	s->n++;
+	if (!publish(r))
+		r->stop = 1;
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -124,7 +158,7 @@ reader_main(void *arg)
 	volatile sig_atomic_t never = 0;
 	int rc;
 
-	rc = capture_run(r->cap, on_read, NULL, r, &r->stop, &never, NULL, r->err, sizeof(r->err));
+	rc = capture_run(r->cap, on_read, on_tick, r, &r->stop, &never, NULL, r->err, sizeof(r->err));
 	pthread_mutex_lock(&r->mu);
 	if (r->slot[r->fill].n > 0 && !r->quit)
 		r->count++;
@@ -159,8 +193,9 @@ reader_quit(struct ring *r, pthread_t t)
 }
 
 int
-capture_run_threaded(struct capture *c, capture_pkt_fn pkt, void *arg, volatile sig_atomic_t *stop,
-		     volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err, size_t errlen)
+capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle, void *arg,
+		     volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg),
+		     char *err, size_t errlen)
 {
 	struct ring *r = xcalloc(1, sizeof(*r));
 	sigset_t all, old;
@@ -173,6 +208,7 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, void *arg, volatile 
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
 	capture_pace_by_caller(c, 1);
+	capture_reader_owns(c, 1);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&t, NULL, reader_main, r);
@@ -180,7 +216,8 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, void *arg, volatile 
 	if (rc != 0) {
 		log_warn("cannot start the capture thread (%s); reading on one thread", strerror(rc));
 		capture_pace_by_caller(c, 0);
-		rc = capture_run(c, pkt, NULL, arg, stop, poll, poll_fn, err, errlen);
+		capture_reader_owns(c, 0);
+		rc = capture_run(c, pkt, idle, arg, stop, poll, poll_fn, err, errlen);
 		goto out;
 	}
 	for (;;) {
@@ -220,6 +257,12 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, void *arg, volatile 
 
 			if (*stop)
 				break;
+			if (h->dlt == REC_TICK) {
+				if (idle)
+					idle(arg, h->ts_us);
+				off += (uint32_t)rec_size(0);
+				continue;
+			}
 			capture_pace(r->cap, h->ts_us);
 			if (*stop)
 				break;
@@ -240,6 +283,7 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, void *arg, volatile 
 		pthread_mutex_unlock(&r->mu);
 	}
 	capture_pace_by_caller(c, 0);
+	capture_reader_owns(c, 0);
 out:
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);

@@ -369,6 +369,9 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 void
 engine_tick(struct engine *e, uint64_t now_us)
 {
+	/* Time starts with the first packet, as in a replay: learning begins there, not at start-up. */
+	if (e->st.packets == 0)
+		return;
 	advance(e, now_us);
 }
 

@@ -90,7 +90,7 @@ usage(FILE *fp)
 	    "      --set KEY=VALUE    set a configuration key (repeatable); --set help lists them\n"
 	    "      --pace FACTOR      replay files at recorded speed times FACTOR (default: as fast as possible)\n"
 	    "      --no-promisc       do not put the interface in promiscuous mode\n"
-	    "      --threads N        1 (default) or 2: read capture files on a thread of their own\n"
+	    "      --threads N        1 (default) or 2: read the input on a thread of its own\n"
 	    "  -t, --check            check configuration and signatures, then exit\n"
 	    "  -D, --daemon           detach and log to syslog\n"
 	    "  -u, --user USER        drop privileges to USER once capture and outputs are open\n"
@@ -507,8 +507,9 @@ main(int argc, char **argv)
 	run.next_progress = 1000000;
 	run.last_stats_us = 0;
 
-	if (threads == 2 && !run.live)
-		rc = capture_run_threaded(run.cap, on_packet, &run, &sig_stop, &sig_poll, on_poll, err, sizeof(err));
+	if (threads == 2)
+		rc = capture_run_threaded(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
+		    sizeof(err));
 	else
 		rc = capture_run(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
 		    sizeof(err));

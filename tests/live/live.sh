@@ -4,7 +4,7 @@
 # A network namespace with a veth pair is created (test traffic never leaves it); dcdnwatch captures on one
 # end while tcpreplay sends a capture into the other, faster than real time and padded to the original
 # packet lengths (tests/live/pad.py), and tcpdump records what crossed the link.  The live alerts (host, family, detector) must
-# equal those of an offline replay of that recording with the same options.  Time runs 60 times faster
+# equal those of an offline replay of that recording with the same options.  Time runs 120 times faster
 # than in the capture, so the options scale the windows down by as much.
 #
 # Usage: live.sh [CAPTURE [extra dcdnwatch options]]   (default: the meson-node scenario)
@@ -19,8 +19,8 @@ EXP="${CAP%.pcap}.expect"
 OPTS=""
 [ -f "$EXP" ] && OPTS=$(sed -n 's/^options //p' "$EXP" | tr '\n' ' ')
 SPEED=${SPEED:-120}
-# Windows scaled to the replay speed: 1 s buckets, 30 s of learning, fleet and burst windows of 15 s.
-SCALED="--set host.bucket=1 --set host.learning=30 --set fleet.window=60 --set new_hosts.window=60
+# Windows scaled to the replay speed: 1 s buckets, 15 s of learning (the capture's 30 min at 120x).
+SCALED="--set host.bucket=1 --set host.learning=15 --set fleet.window=60 --set new_hosts.window=60
 	--set relay.min_tunnel=2 --set flow.timeout.tcp_established=10 --set flow.timeout.udp=5
 	--set flow.timeout.tcp_new=2 --set flow.active_timeout=30 --set capture.timeout_ms=50"
 # One live test at a time: concurrent replays on a 2-core machine would compete for the CPU.
@@ -38,6 +38,9 @@ trap cleanup EXIT INT TERM
 ip netns add "$NS" 2>"$TMP/netns.err" || { echo "SKIP: this machine does not allow network namespaces: $(cat "$TMP/netns.err")"; exit 77; }
 ip -n "$NS" link add veth0 type veth peer name veth1
 # The scenarios carry segmentation-offload sized packets (up to 64 KB), as a capture on a host shows them.
+# No IPv6 of the namespace's own (router solicitations, MLD): only the replayed traffic crosses the link.
+ip netns exec "$NS" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+	>/dev/null 2>&1
 ip -n "$NS" link set veth0 mtu 65535 up
 ip -n "$NS" link set veth1 mtu 65535 up
 ip -n "$NS" link set lo up
@@ -45,9 +48,11 @@ ip -n "$NS" link set lo up
 # shellcheck disable=SC2086
 ip netns exec "$NS" "$DCDNWATCH" -q -i veth0 $OPTS $SCALED "$@" -o "$TMP/live.json" 2>"$TMP/live.err" &
 DPID=$!
-# The recorder gets a 64 MB buffer, as dcdnwatch has by default: with tcpdump's 2 MB a loaded machine
-# drops packets from the recording, not from the sensor.
-ip netns exec "$NS" tcpdump -q -n -B 65536 -i veth0 -s 0 -w "$TMP/rec.pcap" 2>"$TMP/tcpdump.err" &
+# The recorder gets a 64 MB buffer, as dcdnwatch has by default (with tcpdump's 2 MB a loaded machine
+# drops packets from the recording, not from the sensor), and immediate mode: otherwise the last packets
+# wait in a kernel block for up to a second and are lost when tcpdump is stopped.
+ip netns exec "$NS" tcpdump -q -n -B 65536 --immediate-mode -U -i veth0 -s 0 -w "$TMP/rec.pcap" \
+	2>"$TMP/tcpdump.err" &
 TPID=$!
 sleep 2
 "$PY" "$top_srcdir/tests/live/pad.py" "$CAP" "$TMP/padded.pcap"
@@ -58,7 +63,31 @@ sleep 2
 # at the same moment; the sensor is stopped right after it.
 "$PY" "$top_srcdir/tests/live/pad.py" --marker "$TMP/marker.pcap"
 ip netns exec "$NS" tcpreplay -q -i veth1 "$TMP/marker.pcap" >/dev/null 2>&1
-sleep 0.3
+# Stop both once each has the marker, ethertype 0x88b5 (the sensor counts it as not IP in the stats
+# SIGUSR1 asks for; the recording is written packet by packet), or after 5 s.
+marker_seen() {
+	"$PY" -c "
+import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    if '\"stats\"' in l:
+        n = json.loads(l)['stats']['decoder']['not_ip']
+f = open(sys.argv[2], 'rb'); f.read(24); m = 0
+while True:
+    h = f.read(16)
+    if len(h) < 16: break
+    d = f.read(int.from_bytes(h[8:12], 'little'))
+    m += d[12:14] == b'\x88\xb5'
+sys.exit(0 if n >= 1 and m >= 1 else 1)" "$TMP/live.json" "$TMP/rec.pcap" 2>/dev/null
+}
+t=0
+while [ $t -lt 100 ]; do
+	kill -USR1 "$DPID"
+	sleep 0.05
+	marker_seen && break
+	t=$((t + 1))
+done
+[ $t -lt 100 ] || echo "(the marker was not seen by both within 5 s)"
 kill -TERM "$TPID"; wait "$TPID" 2>/dev/null; TPID=""
 kill -TERM "$DPID"; wait "$DPID"; rc=$?; DPID=""
 [ $rc -eq 0 ] || fail "live dcdnwatch exited $rc: $(cat "$TMP/live.err")"
@@ -87,6 +116,13 @@ st = [json.loads(l) for l in open('$TMP/live.json')]
 st = [e for e in st if e['event_type'] == 'stats'][-1]['stats']
 print(st['packets'], st['capture']['kernel_drops'], st['capture']['interface_drops'])
 ")
+recorded=$("$PY" -c "
+import json
+st = [json.loads(l) for l in open('$TMP/offline.json')]
+print([e for e in st if e['event_type'] == 'stats'][-1]['stats']['packets'])
+")
+# Both must have seen the same packets, the end marker included, or the timelines are not the same.
+[ "$recorded" = "${drops%% *}" ] || fail "the sensor saw ${drops%% *} packets, the recording holds $recorded"
 echo "live: $(wc -l < "$TMP/live.v") verdicts; packets, kernel drops, interface drops: $drops"
 if ! cmp -s "$TMP/live.v" "$TMP/off.v"; then
 	fail "live and offline verdicts differ (the recorder: $(grep -h 'dropped' "$TMP/tcpdump.err" | tr '\n' ' '))"
