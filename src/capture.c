@@ -238,9 +238,14 @@ capture_reader_drops(struct capture *c)
 	__atomic_store_n(&c->ifdrops, (uint64_t)ps.ps_ifdrop, __ATOMIC_RELAXED);
 }
 
-/* Sleep until the recorded time of this packet, scaled by the pace factor, has come. */
+#define PACE_SLICE_US	100000	/* a stop that came just before a pacing sleep waits at most this long */
+
+/*
+ * Sleep until the recorded time of this packet, scaled by the pace factor, has come; in slices, and no
+ * further once *stop is set or a signal ended a slice (the caller serves it).
+ */
 static void
-pace_wait(struct capture *c, uint64_t ts_us)
+pace_wait(struct capture *c, uint64_t ts_us, volatile sig_atomic_t *stop)
 {
 	uint64_t due, now;
 
@@ -255,11 +260,12 @@ pace_wait(struct capture *c, uint64_t ts_us)
 	if (ts_us <= c->pace_first_ts)
 		return;
 	due = c->pace_first_wall + (uint64_t)((double)(ts_us - c->pace_first_ts) / c->pace);
-	now = mono_us();
-	if (due > now) {
-		struct timespec d = { (time_t)((due - now) / 1000000u), (long)((due - now) % 1000000u) * 1000 };
+	while (!*stop && (now = mono_us()) < due) {
+		uint64_t left = due - now < PACE_SLICE_US ? due - now : PACE_SLICE_US;
+		struct timespec d = { (time_t)(left / 1000000u), (long)(left % 1000000u) * 1000 };
 
-		nanosleep(&d, NULL);
+		if (nanosleep(&d, NULL) != 0)
+			break;
 	}
 }
 
@@ -270,9 +276,9 @@ capture_pace_by_caller(struct capture *c, int on)
 }
 
 void
-capture_pace(struct capture *c, uint64_t ts_us)
+capture_pace(struct capture *c, uint64_t ts_us, volatile sig_atomic_t *stop)
 {
-	pace_wait(c, ts_us);
+	pace_wait(c, ts_us, stop);
 }
 
 struct live_cb {
@@ -355,7 +361,7 @@ run_source(struct capture *c, struct source *s, capture_pkt_fn pkt, capture_idle
 			uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 
 			if (!c->pace_by_caller)
-				pace_wait(c, ts);
+				pace_wait(c, ts, stop);
 			pkt(arg, s->dlt, ts, data, h->caplen, h->len);
 			continue;
 		}

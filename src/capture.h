@@ -63,11 +63,11 @@ void capture_reader_drops(struct capture *c);
 
 /*
  * Pacing done by the caller instead of capture_run (on): capture_pace then sleeps until a packet's
- * recorded time is due, and returns early on a signal.  For capture_run_threaded, so a stop signal never
+ * recorded time is due, and returns early on a signal or once *stop is set.  For capture_run_threaded, so a stop signal never
  * waits for a sleeping reader.
  */
 void capture_pace_by_caller(struct capture *c, int on);
-void capture_pace(struct capture *c, uint64_t ts_us);
+void capture_pace(struct capture *c, uint64_t ts_us, volatile sig_atomic_t *stop);
 
 /* Kernel and interface drops of a live capture so far (0 for files). */
 void capture_drops(struct capture *c, uint64_t *kernel, uint64_t *ifdrop);

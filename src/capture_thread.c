@@ -263,7 +263,7 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle
 				off += (uint32_t)rec_size(0);
 				continue;
 			}
-			capture_pace(r->cap, h->ts_us);
+			capture_pace(r->cap, h->ts_us, stop);
 			if (*stop)
 				break;
 			if (*poll && poll_fn)

@@ -507,6 +507,15 @@ main(int argc, char **argv)
 	run.next_progress = 1000000;
 	run.last_stats_us = 0;
 
+	/*
+	 * A reader thread blocks every signal, so a read of a quiet pipe would keep a stop waiting: standard
+	 * input is read on the pipeline's thread.
+	 */
+	for (i = 0; threads == 2 && i < nfiles; i++)
+		if (strcmp(files[i], "-") == 0) {
+			log_debug("--threads 2: standard input is read on the pipeline's thread");
+			threads = 1;
+		}
 	if (threads == 2)
 		rc = capture_run_threaded(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
 		    sizeof(err));

@@ -230,14 +230,16 @@ mirror_queued(const struct mirror *mir, uint32_t i)
 }
 
 void
-mirror_acked_upto(struct mirror *mir, uint64_t seq_end)
+mirror_acked_upto(struct mirror *mir, uint64_t seq_end, uint32_t gen)
 {
 	/* Writes dropped from a full queue meanwhile have left already. */
 	while (mir->q.n > 0 && mir->q.seq0 < seq_end) {
 		const struct write *w = q_slot(&mir->q, 0);
 
-		if (w->kind == W_SET)
+		if (w->kind == W_SET) {
 			mir->sets[w->set].m[w->member].written = true;
+			mir->sets[w->set].m[w->member].gen = gen;
+		}
 		q_pop(&mir->q);
 	}
 }

@@ -21,6 +21,7 @@ struct rmember {
 	char name[STORE_NAME_MAX];
 	uint64_t ts_us;
 	bool written;		/* Redis acknowledged it */
+	uint32_t gen;		/* the store's job count when it did (store_redis.c) */
 };
 
 struct rset {
@@ -84,8 +85,8 @@ void mirror_host_save(struct mirror *mir, const struct host_record *r);
 
 /* The i-th oldest queued write (i < q.n). */
 const struct write *mirror_queued(const struct mirror *mir, uint32_t i);
-/* Redis acknowledged the queued writes with sequence numbers below seq_end: they leave the queue. */
-void mirror_acked_upto(struct mirror *mir, uint64_t seq_end);
+/* Redis acknowledged the queued writes with sequence numbers below seq_end (job gen): they leave the queue. */
+void mirror_acked_upto(struct mirror *mir, uint64_t seq_end, uint32_t gen);
 /* Queue again what Redis had acknowledged; *nm set members and *nh hosts. */
 void mirror_requeue(struct mirror *mir, uint32_t *nm, uint32_t *nh);
 

@@ -76,7 +76,7 @@ requeue_mirror(struct rstore *s)
 
 /* What a handshake found: Redis's epoch wins; none there means ours is written; lost means all of it. */
 static void
-apply_news(struct rstore *s, const struct conn_news *news)
+apply_news(struct rstore *s, const struct conn_news *news, bool requeue)
 {
 	if (!news->fresh)
 		return;
@@ -86,7 +86,7 @@ apply_news(struct rstore *s, const struct conn_news *news)
 	} else if (s->mirror.epoch != 0) {
 		s->epoch_pending = true;
 	}
-	if (news->lost)
+	if (news->lost && requeue)
 		requeue_mirror(s);
 }
 
@@ -113,11 +113,8 @@ apply_job(struct rstore *s)
 	struct rjob *j = &s->job;
 	uint32_t i;
 
-	/*
-	 * A Redis that lost our state first: what this job carried was written after the handshake, and is
-	 * still queued (not yet marked written), so it is not queued twice.
-	 */
-	apply_news(s, &j->news);
+	s->gen++;
+	apply_news(s, &j->news, false);
 	if (j->status == 0) {
 		if (j->epoch_got != 0) {
 			/* Ours, or another sensor's when its SET NX came first. */
@@ -126,9 +123,15 @@ apply_job(struct rstore *s)
 		} else if (j->epoch_pending) {
 			s->epoch_pending = false;
 		}
-		mirror_acked_upto(&s->mirror, j->seq_end);
+		mirror_acked_upto(&s->mirror, j->seq_end, s->gen);
 	}
 	s->mirror.frozen_seq = 0;
+	/*
+	 * A Redis that lost our state: queue it all again, after the acknowledgement, so a full queue drops
+	 * nothing of this job's (what it carried is queued again too, which is harmless).
+	 */
+	if (j->news.lost)
+		requeue_mirror(s);
 	for (i = 0; i < j->nrd; i++) {
 		struct jread *rd = &j->rd[i];
 		struct rview *v;
@@ -141,6 +144,7 @@ apply_job(struct rstore *s)
 			v->n = rd->n;
 			v->since_us = rd->since_us;
 			v->at_ms = rd->at_ms;
+			v->gen = s->gen;
 			rd->m = NULL;
 		}
 		free(rd->m);
@@ -151,16 +155,16 @@ apply_job(struct rstore *s)
 	j->n = 0;
 }
 
-/* Collect a finished job; with wait, wait for one on its way.  Afterwards, if idle, the link is ours. */
+/* Wait for the job on its way, if any, and collect it.  Afterwards the link is ours. */
 static void
-collect(struct rstore *s, bool wait)
+collect(struct rstore *s)
 {
 	bool done;
 
 	if (!s->thr_on)
 		return;
 	pthread_mutex_lock(&s->mu);
-	while (wait && s->busy)
+	while (s->busy)
 		pthread_cond_wait(&s->idle, &s->mu);
 	done = s->done;
 	s->done = false;
@@ -169,17 +173,26 @@ collect(struct rstore *s, bool wait)
 		apply_job(s);
 }
 
+/*
+ * Whether a job is on its way; a finished one is collected.  One look under the lock: a job that ends
+ * between two looks must not be taken for collected while its results wait.
+ */
 static bool
-idle(struct rstore *s)
+writer_busy(struct rstore *s)
 {
-	bool busy;
+	bool busy, done;
 
 	if (!s->thr_on)
-		return true;
+		return false;
 	pthread_mutex_lock(&s->mu);
 	busy = s->busy;
+	done = !busy && s->done;
+	if (done)
+		s->done = false;
 	pthread_mutex_unlock(&s->mu);
-	return !busy;
+	if (done)
+		apply_job(s);
+	return busy;
 }
 
 static void
@@ -188,6 +201,17 @@ link_stats(const struct rstore *s, struct store_stats *st)
 	st->errors = s->errors + s->link.errors;
 	st->reconnects = s->link.reconnects;
 	st->connected = s->link.c != NULL;
+}
+
+/*
+ * A member of ours that Redis had acknowledged when the view was read, but that the view lacks: Redis
+ * holds it with a time before the view's start (another sensor's, or an earlier run's, came first), so
+ * it is not counted from here on.
+ */
+static bool
+in_redis_before(const struct rview *v, const struct rmember *m)
+{
+	return v->at_ms != 0 && m->written && m->gen <= v->gen;
 }
 
 /*
@@ -217,7 +241,7 @@ view_expect(struct rstore *s, const struct rview *v)
 		n += v->m[i].ts_us >= v->since_us;
 	}
 	for (i = 0; i < st->n; i++)
-		n += !seen[i] && st->m[i].ts_us >= v->since_us;
+		n += !seen[i] && !in_redis_before(v, &st->m[i]) && st->m[i].ts_us >= v->since_us;
 	free(seen);
 	return n;
 }
@@ -304,13 +328,11 @@ drain(struct rstore *s, bool try_now)
 {
 	int rounds = 0;
 
-	collect(s, true);
+	collect(s);
 	while (has_work(s) && rounds++ < 64) {
-		uint32_t before = s->mirror.q.n;
-
 		run_inline(s, try_now);
-		if (s->job.status != 0 || (s->mirror.q.n >= before && before > 0))
-			break;
+		if (s->job.status != 0)
+			break;		/* Redis is away or refuses for now: what is left stays queued */
 	}
 }
 
@@ -366,7 +388,7 @@ rs_set_members(void *ctx, const char *set, uint64_t since_us, char (*names)[STOR
 		return mirror_members(st, since_us, names, max, n);
 	if (v->at_ms == 0 || v->since_us > since_us || redis_mono_ms() - v->at_ms > s->view_ms) {
 		/* A job on its way may bring it; otherwise ask now. */
-		collect(s, true);
+		collect(s);
 		if (v->at_ms == 0 || v->since_us > since_us || redis_mono_ms() - v->at_ms > s->view_ms) {
 			if (v->at_ms == 0 || v->since_us > since_us)
 				v->since_us = since_us;
@@ -384,14 +406,14 @@ rs_set_members(void *ctx, const char *set, uint64_t since_us, char (*names)[STOR
 	for (i = 0; i < nv; i++) {
 		int64_t j;
 
-		if (v->m[i].ts_us < since_us)
-			continue;
+		/* Seen whatever its time: Redis's time is the member's, even when it is too old here. */
 		if (st != NULL && (j = mirror_member_find(st, v->m[i].name)) >= 0)
 			seen[j] = 1;
-		list[k++] = &v->m[i];
+		if (v->m[i].ts_us >= since_us)
+			list[k++] = &v->m[i];
 	}
 	for (i = 0; st != NULL && i < st->n; i++)
-		if (!seen[i] && st->m[i].ts_us >= since_us)
+		if (!seen[i] && !in_redis_before(v, &st->m[i]) && st->m[i].ts_us >= since_us)
 			list[k++] = &st->m[i];
 	count = mirror_members_out(list, k, names, max, n);
 	free(list);
@@ -413,10 +435,10 @@ rs_host_load_all(void *ctx, void (*cb)(void *arg, const struct host_record *r), 
 	int64_t n;
 	bool ok;
 
-	collect(s, true);
+	collect(s);
 	memset(&news, 0, sizeof(news));
 	ok = rs_ready(s, false, &news);
-	apply_news(s, &news);
+	apply_news(s, &news, true);
 	if (ok && (n = rs_load(s, cb, arg)) >= 0)
 		return (uint32_t)n + mirror_load(&s->mirror, true, cb, arg);
 	return mirror_load(&s->mirror, false, cb, arg);
@@ -427,19 +449,20 @@ static void
 rs_flush(void *ctx, uint64_t now_us)
 {
 	struct rstore *s = ctx;
+	bool busy;
 
 	s->last_now_us = now_us;
-	collect(s, false);
+	busy = writer_busy(s);
 	if (!has_work(s))
 		return;		/* nothing to say: no round trip, no reconnection attempt */
+	if (busy)
+		return;		/* the last job is still on its way: this batch goes with the next */
 	if (!s->thr_on)
 		writer_start(s);
 	if (!s->thr_on) {
 		run_inline(s, false);
 		return;
 	}
-	if (!idle(s))
-		return;		/* the last job is still on its way: this batch goes with the next */
 	job_build(s, false);
 	pthread_mutex_lock(&s->mu);
 	link_stats(s, &s->pub);
@@ -478,7 +501,7 @@ rs_close(void *ctx)
 
 	if (s == NULL)
 		return;
-	collect(s, true);
+	collect(s);
 	if (s->thr_on) {
 		pthread_mutex_lock(&s->mu);
 		s->quit = true;
@@ -539,7 +562,7 @@ store_redis_open(const char *url, const char *prefix, uint32_t ttl_s, uint32_t q
 
 		memset(&news, 0, sizeof(news));
 		if (rs_handshake(s, &news) == 0)
-			apply_news(s, &news);
+			apply_news(s, &news, true);
 	}
 	return s;
 }

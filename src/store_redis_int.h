@@ -85,6 +85,7 @@ struct rview {
 	uint64_t at_ms;			/* 0: never read */
 	struct rmember *m;
 	uint32_t n;
+	uint32_t gen;			/* the job count when its members were last read in full */
 	bool wanted;			/* asked about since the last job: read it back with the next one */
 };
 
@@ -109,6 +110,7 @@ struct rstore {
 	struct rview views[RS_VIEW_SETS];
 	int nviews;
 	uint32_t view_ms;		/* a view younger than this answers without a round trip */
+	uint32_t gen;			/* jobs collected so far */
 	struct rjob job;
 
 	/* The writer thread and its hand-over. */

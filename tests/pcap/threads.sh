@@ -52,6 +52,14 @@ same "a truncated file between two whole ones" -r "$first" -r "$TMP/cut.pcap" -r
 grep -q "cut.pcap: capture is truncated" "$TMP/two.err" && pass "the truncated file is named" ||
 	fail "no warning names the truncated file: $(cat "$TMP/two.err")"
 
+# Standard input is read on the pipeline's thread (a reader blocks signals, and a quiet pipe would hold
+# up a stop), with the same events.
+cap="$top_srcdir/pcaps/gaganode.pcap"
+"$DCDNWATCH" -q -r - --flows -o "$TMP/in1.json" < "$cap"
+"$DCDNWATCH" -q -r - --flows --threads 2 -o "$TMP/in2.json" < "$cap"
+cmp -s "$TMP/in1.json" "$TMP/in2.json" && pass "-r - with --threads 2: same events" ||
+	fail "-r - with --threads 2: events differ"
+
 # A paced replay stopped by SIGTERM: ends at once, exit 0, with its stats event.
 cap="$top_srcdir/pcaps/meson-node.pcap"
 "$DCDNWATCH" -q -r "$cap" --pace 1 --threads 2 -o "$TMP/paced.json" &

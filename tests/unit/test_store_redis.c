@@ -366,6 +366,22 @@ test_views(const char *url)
 	flush_now(rs, T0);
 	compare_all(mem, rs);
 	CHECK_EQ(stats_of(rs).errors, 0);
+	/*
+	 * A member another sensor added first keeps that sensor's time (ZADD NX), even when this sensor's
+	 * copy of the set starts after it: it is not new here, although this sensor added it later.
+	 */
+	store_redis_ops.set_add(rs2, "burst", "10.9.0.1|0", T0 + 1000000u);
+	flush_now(rs2, T0);
+	store_redis_ops.set_add(rs, "burst", "10.9.0.1|0", T0 + 5000000u);
+	flush_now(rs, T0);
+	{
+		char b[4][STORE_NAME_MAX];
+		int nb;
+
+		CHECK_EQ(store_redis_ops.set_members(rs, "burst", T0 + 3000000u, b, 4, &nb), 0);
+		CHECK_EQ(store_redis_ops.set_members(rs, "burst", T0, b, 4, &nb), 1);
+		CHECK_EQ(store_redis_ops.set_members(rs, "burst", T0 + 3000000u, b, 4, &nb), 0);
+	}
 	store_redis_ops.close(rs);
 	store_redis_ops.close(rs2);
 	store_mem_ops.close(mem);
