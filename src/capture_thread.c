@@ -84,40 +84,45 @@ publish(struct ring *r)
 	return !quit;
 }
 
+/*
+ * Room for a record of need bytes in the slot being filled (handing a full one over first), or NULL when
+ * the reader is to stop: the consumer quits.
+ */
+static struct rec *
+rec_room(struct ring *r, size_t need)
+{
+	struct slot *s = &r->slot[r->fill];
+
+	if (r->stop)
+		return NULL;
+	if (__atomic_load_n(&r->quitting, __ATOMIC_RELAXED) ||
+	    (s->used + need > RING_BYTES && !publish(r))) {
+		r->stop = 1;
+		return NULL;
+	}
+	s = &r->slot[r->fill];
+	s->used += (uint32_t)need;
+	s->n++;
+	return (struct rec *)(void *)(s->buf + s->used - need);
+}
+
 static void
 on_read(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen)
 {
 	struct ring *r = arg;
-	struct slot *s = &r->slot[r->fill];
-	size_t need = rec_size(caplen);
 	struct rec *h;
 
-	if (r->stop)
-		return;
-	if (__atomic_load_n(&r->quitting, __ATOMIC_RELAXED)) {
-		r->stop = 1;
-		return;
-	}
-	if (need > RING_BYTES) {
-		/* Cannot happen with libpcap's snaplen cap; keep the record's length honest if it ever does. */
+	/* Cannot happen with libpcap's snaplen cap; keep the record's length honest if it ever does. */
+	if (rec_size(caplen) > RING_BYTES)
 		caplen = RING_BYTES - sizeof(*h);
-		need = rec_size(caplen);
-	}
-	if (s->used + need > RING_BYTES) {
-		if (!publish(r)) {
-			r->stop = 1;
-			return;
-		}
-		s = &r->slot[r->fill];
-	}
-	h = (struct rec *)(void *)(s->buf + s->used);
+	if ((h = rec_room(r, rec_size(caplen))) == NULL)
+		return;
 	h->ts_us = ts_us;
 	h->caplen = caplen;
 	h->wirelen = wirelen;
 	h->dlt = dlt;
+	h->pad = 0;
 	memcpy(h + 1, pkt, caplen);
-	s->used += (uint32_t)need;
-	s->n++;
 }
 
 /* A live link was idle (or busy for a whole timeout): time goes on; hand the batch over now. */
@@ -125,28 +130,14 @@ static void
 on_tick(void *arg, uint64_t now_us)
 {
 	struct ring *r = arg;
-	struct slot *s;
 	struct rec *h;
 
-	if (r->stop)
+	if ((h = rec_room(r, rec_size(0))) == NULL)
 		return;
-	if (__atomic_load_n(&r->quitting, __ATOMIC_RELAXED)) {
-		r->stop = 1;
-		return;
-	}
-	capture_reader_drops(r->cap);
-	s = &r->slot[r->fill];
-	if (s->used + rec_size(0) > RING_BYTES && !publish(r)) {
-		r->stop = 1;
-		return;
-	}
-	s = &r->slot[r->fill];
-	h = (struct rec *)(void *)(s->buf + s->used);
 	memset(h, 0, sizeof(*h));
 	h->ts_us = now_us;
 	h->dlt = REC_TICK;
-	s->used += (uint32_t)rec_size(0);
-	s->n++;
+	capture_reader_drops(r->cap);
 	if (!publish(r))
 		r->stop = 1;
 }
