@@ -215,35 +215,47 @@ in_redis_before(const struct rview *v, const struct rmember *m)
 }
 
 /*
+ * The members since since_us of the union of a view (Redis's time wins) and the mirror's set st (may be
+ * NULL): their count, and when list is not NULL, pointers to them.
+ */
+static uint32_t
+view_union(const struct rview *v, const struct rset *st, uint64_t since_us, const struct rmember **list)
+{
+	uint8_t *seen = st != NULL ? xcalloc(st->n + 1, 1) : NULL;
+	uint32_t i, k = 0, nv = v->at_ms != 0 ? v->n : 0;
+	int64_t j;
+
+	for (i = 0; i < nv; i++) {
+		/* Seen whatever its time: Redis's time is the member's, even when it is too old here. */
+		if (st != NULL && (j = mirror_member_find(st, v->m[i].name)) >= 0)
+			seen[j] = 1;
+		if (v->m[i].ts_us >= since_us) {
+			if (list)
+				list[k] = &v->m[i];
+			k++;
+		}
+	}
+	for (i = 0; st != NULL && i < st->n; i++)
+		if (!seen[i] && !in_redis_before(v, &st->m[i]) && st->m[i].ts_us >= since_us) {
+			if (list)
+				list[k] = &st->m[i];
+			k++;
+		}
+	free(seen);
+	return k;
+}
+
+/*
  * How many members since the view's start Redis holds once this job is written, if no one else wrote to
- * the set since the view was read: the view's, and the mirror's that it lacks (the job carries every
- * queued write).  A member dropped from a full queue makes the counts differ: the set is read again.
+ * the set since the view was read (the job carries every queued write).  A member dropped from a full
+ * queue makes the counts differ: the set is read again.
  */
 static int64_t
 view_expect(struct rstore *s, const struct rview *v)
 {
-	const struct rset *st = mirror_set_find(&s->mirror, v->name, false);
-	uint8_t *seen;
-	int64_t n = 0, j;
-	uint32_t i;
-
 	if (v->at_ms == 0)
 		return -1;
-	if (st == NULL) {
-		for (i = 0; i < v->n; i++)
-			n += v->m[i].ts_us >= v->since_us;
-		return n;
-	}
-	seen = xcalloc(st->n + 1, 1);
-	for (i = 0; i < v->n; i++) {
-		if ((j = mirror_member_find(st, v->m[i].name)) >= 0)
-			seen[j] = 1;
-		n += v->m[i].ts_us >= v->since_us;
-	}
-	for (i = 0; i < st->n; i++)
-		n += !seen[i] && !in_redis_before(v, &st->m[i]) && st->m[i].ts_us >= v->since_us;
-	free(seen);
-	return n;
+	return view_union(v, mirror_set_find(&s->mirror, v->name, false), v->since_us, NULL);
 }
 
 /* Fill the job from the queue (at most RS_JOB_WRITES, oldest first) and the views asked about. */
@@ -361,6 +373,13 @@ rs_set_add(void *ctx, const char *set, const char *member, uint64_t ts_us)
 	mirror_set_add(&((struct rstore *)ctx)->mirror, set, member, ts_us);
 }
 
+/* Whether a view must be read before it answers: never read, too old, or starting after since_us. */
+static bool
+view_stale(const struct rstore *s, const struct rview *v, uint64_t since_us)
+{
+	return v->at_ms == 0 || v->since_us > since_us || redis_mono_ms() - v->at_ms > s->view_ms;
+}
+
 /* Read a set's view now (the link is ours), in one round trip with whatever is queued. */
 static void
 view_read(struct rstore *s, struct rview *v)
@@ -380,16 +399,15 @@ rs_set_members(void *ctx, const char *set, uint64_t since_us, char (*names)[STOR
 	const struct rset *st = mirror_set_find(&s->mirror, set, false);
 	struct rview *v = view_find(s, set, true);
 	const struct rmember **list;
-	uint8_t *seen = NULL;
-	uint32_t i, k = 0, count, nv;
+	uint32_t k, count;
 
 	*n = 0;
 	if (v == NULL)
 		return mirror_members(st, since_us, names, max, n);
-	if (v->at_ms == 0 || v->since_us > since_us || redis_mono_ms() - v->at_ms > s->view_ms) {
+	if (view_stale(s, v, since_us)) {
 		/* A job on its way may bring it; otherwise ask now. */
 		collect(s);
-		if (v->at_ms == 0 || v->since_us > since_us || redis_mono_ms() - v->at_ms > s->view_ms) {
+		if (view_stale(s, v, since_us)) {
 			if (v->at_ms == 0 || v->since_us > since_us)
 				v->since_us = since_us;
 			view_read(s, v);
@@ -399,25 +417,10 @@ rs_set_members(void *ctx, const char *set, uint64_t since_us, char (*names)[STOR
 	v->wanted = true;
 	if (v->since_us > since_us)
 		v->since_us = since_us;
-	nv = v->at_ms != 0 ? v->n : 0;
-	list = xmalloc(sizeof(*list) * (nv + (st ? st->n : 0) + 1));
-	if (st != NULL)
-		seen = xcalloc(st->n + 1, 1);
-	for (i = 0; i < nv; i++) {
-		int64_t j;
-
-		/* Seen whatever its time: Redis's time is the member's, even when it is too old here. */
-		if (st != NULL && (j = mirror_member_find(st, v->m[i].name)) >= 0)
-			seen[j] = 1;
-		if (v->m[i].ts_us >= since_us)
-			list[k++] = &v->m[i];
-	}
-	for (i = 0; st != NULL && i < st->n; i++)
-		if (!seen[i] && !in_redis_before(v, &st->m[i]) && st->m[i].ts_us >= since_us)
-			list[k++] = &st->m[i];
+	list = xmalloc(sizeof(*list) * ((v->at_ms != 0 ? v->n : 0) + (st ? st->n : 0) + 1));
+	k = view_union(v, st, since_us, list);
 	count = mirror_members_out(list, k, names, max, n);
 	free(list);
-	free(seen);
 	return count;
 }
 
@@ -541,8 +544,8 @@ store_redis_open(const char *url, const char *prefix, uint32_t ttl_s, uint32_t q
 	}
 	if (prefix == NULL)
 		prefix = "dcdnwatch:";
-	if (strlen(prefix) > 240) {
-		snprintf(err, errlen, "the Redis key prefix is longer than %d bytes", 240);
+	if (strlen(prefix) > RS_PREFIX_MAX) {
+		snprintf(err, errlen, "the Redis key prefix is longer than %d bytes", RS_PREFIX_MAX);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));

@@ -24,6 +24,8 @@
 
 #define RS_JOB_WRITES	16384	/* writes per job: a backlog after an outage goes over several flushes */
 #define RS_VIEW_SETS	RS_SETS	/* shared views kept, one per set asked about */
+#define RS_KEY_MAX	320	/* prefix (conf bounds it to 127 bytes) + the longest key tail */
+#define RS_PREFIX_MAX	(RS_KEY_MAX - 80)	/* the longest tail is "host:{" + a member + "}" */
 
 /* A queued write as the writer sends it: a copy, so the mirror can change while it is on its way. */
 struct jwrite {

@@ -34,7 +34,6 @@
 
 #define RS_LOAD_CHUNK	1000	/* HGETALLs per pipeline when loading hosts: bounds the reply memory */
 #define RS_PIPE_WRITES	1024	/* writes per round trip of a job (about 2 commands each) */
-#define RS_KEY_MAX	320	/* prefix (conf bounds it to 127 bytes) + the longest key tail */
 #define RS_EXPIRED_MAX	32	/* sets remembered as renewed in one round trip; past that, every write renews */
 
 /* Field names of the baseline metrics in a host hash: NAME.mean, NAME.var, NAME.n. */
@@ -380,8 +379,8 @@ send_chunk(struct rstore *s, struct rjob *j, uint32_t from, uint32_t n, bool fir
 				rd->expect = -1;	/* not read again below */
 			} else if (rd->expect >= 0 && r->integer == rd->expect) {
 				rd->ok = rd->same = true;
+				rd->at_ms = redis_mono_ms();
 			}
-			rd->at_ms = redis_mono_ms();
 		} else if (r->type == REDIS_REPLY_ERROR) {
 			if (redis_reply_transient(r)) {
 				if (!transient)
