@@ -55,6 +55,71 @@ int capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn 
 			 volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg),
 			 char *err, size_t errlen);
 /*
+ * The read-ahead ring under capture_run_threaded, for callers that spread batches over threads (shard.c).
+ * A reader thread runs capture_run into a few batches of records; batch k (0, 1, ... in reading order)
+ * stays readable by any thread until it is released, oldest first.  Paced replay is not for the ring.
+ */
+struct capture_rec {
+	uint64_t ts_us;
+	uint32_t caplen, wirelen;
+	int32_t dlt;		/* CAPTURE_REC_TICK: a live link's idle tick at ts_us, no bytes */
+	uint32_t pad;
+	/* caplen bytes follow, padded to 8 */
+};
+
+#define CAPTURE_REC_TICK	(-1)
+
+/*
+ * A batch's table of contents, one entry per record: a thread that only wants some records reads these in
+ * a row instead of every record's header.
+ */
+struct capture_toc {
+	uint64_t ts_us;
+	uint32_t off;		/* of the record in the batch */
+	uint32_t wirelen;
+	uint32_t lane;		/* the lane function's answer; CAPTURE_LANE_TICK for an idle tick */
+	uint32_t pad;
+};
+
+#define CAPTURE_LANE_TICK	0xffffffffu
+
+struct capture_batch {
+	const uint8_t *buf;
+	const struct capture_toc *toc;
+	uint32_t n;		/* records */
+};
+
+/* Which lane a packet is for (not CAPTURE_LANE_TICK); run on the reader thread as the packet is read. */
+typedef unsigned (*capture_lane_fn)(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen,
+				    uint32_t wirelen);
+
+struct capture_ring;
+
+/* Batches read ahead at most: batch k is not read before batch k - CAPTURE_RING_SLOTS is released. */
+#define CAPTURE_RING_SLOTS	8
+
+/* Start the reader thread; NULL (err set) if it cannot start.  lane may be NULL (every packet lane 0). */
+struct capture_ring *capture_ring_start(struct capture *c, capture_lane_fn lane, void *lane_arg, char *err,
+					size_t errlen);
+/*
+ * Batch k, waiting for it at most wait_ms (-1: as long as it takes).  1: *b is set; 0: not yet; -1: the
+ * input ended (or reading was stopped) before batch k.
+ */
+int capture_ring_get(struct capture_ring *r, uint64_t k, int wait_ms, struct capture_batch *b);
+/* The oldest unreleased batch is done with; its room goes back to the reader. */
+void capture_ring_release(struct capture_ring *r);
+/* Stop reading: batches already read stay readable, no new ones come. */
+void capture_ring_quit(struct capture_ring *r);
+/* Wait for the reader, free the ring; capture_run's result (err set when it is -1). */
+int capture_ring_end(struct capture_ring *r, char *err, size_t errlen);
+/* Record i of a batch. */
+static inline const struct capture_rec *
+capture_batch_rec(const struct capture_batch *b, uint32_t i)
+{
+	return (const struct capture_rec *)(const void *)(b->buf + b->toc[i].off);
+}
+
+/*
  * While a reader thread owns a live handle (on), capture_drops answers from the counters the reader
  * last read with capture_reader_drops, which only the reader calls: libpcap handles are not shared.
  */

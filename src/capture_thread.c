@@ -1,16 +1,19 @@
 /*
- * capture_thread.c - reading the input on a thread of its own (--threads 2).
+ * capture_thread.c - reading the input on a thread of its own.
  *
  * Reading a file costs about a quarter of a replay (the kernel's copy, libpcap's record parsing); on a
  * second core it overlaps with the pipeline, and on a live link the kernel's ring is emptied while the
  * pipeline works.  The reader runs capture_run as the single-threaded mode does into a small ring of
- * batches (a live link's idle ticks go in as records too, and end a batch so they are not held back); the caller's thread takes the batches in order, paces them (--pace), and
- * calls the packet callback for each record, so the pipeline sees exactly the packets, times and order it
- * sees without the thread, and events are identical.  Signals stay with the caller's thread: it checks the
- * stop and poll flags between records, and at least every RING_WAIT_MS while waiting; its pacing sleep
- * ends on a signal, so a stop is never held up by a reader that sleeps.
+ * batches (a live link's idle ticks go in as records too, and end a batch so they are not held back).
  *
- * The ring is bounded: RING_SLOTS batches of RING_BYTES each, so at most 2 MB are read ahead.
+ * capture_run_threaded takes the batches in order on the caller's thread, paces them (--pace), and calls
+ * the packet callback for each record, so the pipeline sees exactly the packets, times and order it sees
+ * without the thread, and events are identical.  The sharded pipeline (shard.c) reads the same ring from
+ * several threads instead.  Signals stay with the caller's thread: it checks the stop and poll flags
+ * between records, and at least every RING_WAIT_MS while waiting; its pacing sleep ends on a signal, so a
+ * stop is never held up by a reader that sleeps.
+ *
+ * The ring is bounded: RING_SLOTS batches of RING_BYTES each, so at most 4 MB are read ahead.
  */
 #include "config.h"
 
@@ -25,73 +28,80 @@
 #include "capture.h"
 #include "log.h"
 
-#define RING_SLOTS	4
+#define RING_SLOTS	CAPTURE_RING_SLOTS
 #define RING_BYTES	(512u * 1024u)	/* a slot; more than the largest record (snaplen is at most 262144) */
 #define RING_WAIT_MS	50
-
-/* One packet in a batch: its header, then caplen bytes, padded to 8.  dlt -1: an idle tick at ts_us. */
-struct rec {
-	uint64_t ts_us;
-	uint32_t caplen, wirelen;
-	int32_t dlt;
-	uint32_t pad;
-};
-
-#define REC_TICK	(-1)
 
 struct slot {
 	uint8_t *buf;
 	uint32_t used;		/* bytes of records */
 	uint32_t n;		/* records */
+	struct capture_toc *toc;	/* RING_RECS entries */
 };
 
-struct ring {
+/* Records a slot holds at most: the smallest is a tick's header. */
+#define RING_RECS	(RING_BYTES / sizeof(struct capture_rec))
+
+/*
+ * Batch k lives in slot k % RING_SLOTS from its publication until its release.  The reader fills slot
+ * published % RING_SLOTS while fewer than RING_SLOTS batches are unreleased.
+ */
+struct capture_ring {
 	struct capture *cap;
+	capture_lane_fn lane;
+	void *lane_arg;
+	pthread_t thread;
 	struct slot slot[RING_SLOTS];
-	uint32_t head, count;	/* full slots waiting: head is the oldest; under mu */
-	uint32_t fill;		/* the slot the reader fills (not counted until published) */
+	uint64_t published, released;	/* batches so far; under mu */
 	bool ended, quit;	/* under mu */
 	int rc;			/* capture_run's result, once ended */
 	char err[512];
 	pthread_mutex_t mu;
-	pthread_cond_t cv;	/* a slot was published, freed, or the run ended or quits */
+	pthread_cond_t data;	/* a batch was published, or the run ended */
+	pthread_cond_t room;	/* a batch was released, or reading is to stop */
 	volatile sig_atomic_t stop;	/* the reader's own stop flag, set only on its thread */
-	int quitting;		/* atomic: the consumer quits; the reader stops at its next record */
+	int quitting;		/* atomic: reading is to stop; the reader stops at its next record */
 };
 
 static size_t
 rec_size(uint32_t caplen)
 {
-	return (sizeof(struct rec) + caplen + 7u) & ~(size_t)7u;
+	return (sizeof(struct capture_rec) + caplen + 7u) & ~(size_t)7u;
 }
 
-/* Hand the slot being filled to the consumer; wait for a free one.  false when the consumer quits. */
+static struct slot *
+filling(struct capture_ring *r)
+{
+	return &r->slot[r->published % RING_SLOTS];
+}
+
+/* Hand the batch being filled over; wait for a free slot.  false when reading is to stop. */
 static bool
-publish(struct ring *r)
+publish(struct capture_ring *r)
 {
 	bool quit;
 
 	pthread_mutex_lock(&r->mu);
-	r->count++;
-	pthread_cond_broadcast(&r->cv);
-	while (r->count == RING_SLOTS && !r->quit)
-		pthread_cond_wait(&r->cv, &r->mu);
-	r->fill = (r->head + r->count) % RING_SLOTS;
+	r->published++;
+	pthread_cond_broadcast(&r->data);
+	while (r->published - r->released == RING_SLOTS && !r->quit)
+		pthread_cond_wait(&r->room, &r->mu);
 	quit = r->quit;
 	pthread_mutex_unlock(&r->mu);
-	r->slot[r->fill].used = 0;
-	r->slot[r->fill].n = 0;
+	/* Only the reader changes published, so the slot to fill is stable outside the lock. */
+	filling(r)->used = 0;
+	filling(r)->n = 0;
 	return !quit;
 }
 
 /*
  * Room for a record of need bytes in the slot being filled (handing a full one over first), or NULL when
- * the reader is to stop: the consumer quits.
+ * the reader is to stop.
  */
-static struct rec *
-rec_room(struct ring *r, size_t need)
+static struct capture_rec *
+rec_room(struct capture_ring *r, size_t need)
 {
-	struct slot *s = &r->slot[r->fill];
+	struct slot *s = filling(r);
 
 	if (r->stop)
 		return NULL;
@@ -100,17 +110,25 @@ rec_room(struct ring *r, size_t need)
 		r->stop = 1;
 		return NULL;
 	}
-	s = &r->slot[r->fill];
+	s = filling(r);
+	s->toc[s->n].off = s->used;
+	s->toc[s->n].pad = 0;
 	s->used += (uint32_t)need;
 	s->n++;
-	return (struct rec *)(void *)(s->buf + s->used - need);
+	return (struct capture_rec *)(void *)(s->buf + s->used - need);
+}
+
+static struct capture_toc *
+last_toc(struct capture_ring *r)
+{
+	return &filling(r)->toc[filling(r)->n - 1];
 }
 
 static void
 on_read(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen)
 {
-	struct ring *r = arg;
-	struct rec *h;
+	struct capture_ring *r = arg;
+	struct capture_rec *h;
 
 	/* Cannot happen with libpcap's snaplen cap; keep the record's length honest if it ever does. */
 	if (rec_size(caplen) > RING_BYTES)
@@ -123,20 +141,26 @@ on_read(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen,
 	h->dlt = dlt;
 	h->pad = 0;
 	memcpy(h + 1, pkt, caplen);
+	last_toc(r)->ts_us = ts_us;
+	last_toc(r)->wirelen = wirelen;
+	last_toc(r)->lane = r->lane ? r->lane(r->lane_arg, dlt, pkt, caplen, wirelen) : 0;
 }
 
 /* A live link was idle (or busy for a whole timeout): time goes on; hand the batch over now. */
 static void
 on_tick(void *arg, uint64_t now_us)
 {
-	struct ring *r = arg;
-	struct rec *h;
+	struct capture_ring *r = arg;
+	struct capture_rec *h;
 
 	if ((h = rec_room(r, rec_size(0))) == NULL)
 		return;
 	memset(h, 0, sizeof(*h));
 	h->ts_us = now_us;
-	h->dlt = REC_TICK;
+	h->dlt = CAPTURE_REC_TICK;
+	last_toc(r)->ts_us = now_us;
+	last_toc(r)->wirelen = 0;
+	last_toc(r)->lane = CAPTURE_LANE_TICK;
 	capture_reader_drops(r->cap);
 	if (!publish(r))
 		r->stop = 1;
@@ -145,17 +169,17 @@ on_tick(void *arg, uint64_t now_us)
 static void *
 reader_main(void *arg)
 {
-	struct ring *r = arg;
+	struct capture_ring *r = arg;
 	volatile sig_atomic_t never = 0;
 	int rc;
 
 	rc = capture_run(r->cap, on_read, on_tick, r, &r->stop, &never, NULL, r->err, sizeof(r->err));
 	pthread_mutex_lock(&r->mu);
-	if (r->slot[r->fill].n > 0 && !r->quit)
-		r->count++;
+	if (filling(r)->n > 0 && !r->quit)
+		r->published++;
 	r->rc = rc;
 	r->ended = true;
-	pthread_cond_broadcast(&r->cv);
+	pthread_cond_broadcast(&r->data);
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
@@ -171,16 +195,114 @@ deadline(struct timespec *ts, int ms)
 	}
 }
 
-/* Stop the reader and wait for it. */
 static void
-reader_quit(struct ring *r, pthread_t t)
+ring_free(struct capture_ring *r)
+{
+	int i;
+
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->data);
+	pthread_cond_destroy(&r->room);
+	for (i = 0; i < RING_SLOTS; i++) {
+		free(r->slot[i].buf);
+		free(r->slot[i].toc);
+	}
+	free(r);
+}
+
+struct capture_ring *
+capture_ring_start(struct capture *c, capture_lane_fn lane, void *lane_arg, char *err, size_t errlen)
+{
+	struct capture_ring *r = xcalloc(1, sizeof(*r));
+	sigset_t all, old;
+	int i, rc;
+
+	r->cap = c;
+	r->lane = lane;
+	r->lane_arg = lane_arg;
+	for (i = 0; i < RING_SLOTS; i++) {
+		r->slot[i].buf = xmalloc(RING_BYTES);
+		r->slot[i].toc = xmalloc(RING_RECS * sizeof(struct capture_toc));
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->data, NULL);
+	pthread_cond_init(&r->room, NULL);
+	capture_reader_owns(c, 1);
+	/* Signals are for the caller's thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, reader_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the capture thread (%s)", strerror(rc));
+		capture_reader_owns(c, 0);
+		ring_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+capture_ring_get(struct capture_ring *r, uint64_t k, int wait_ms, struct capture_batch *b)
+{
+	struct timespec ts;
+	int got;
+
+	if (wait_ms > 0)
+		deadline(&ts, wait_ms);
+	pthread_mutex_lock(&r->mu);
+	while (k >= r->published && !r->ended && wait_ms != 0) {
+		if (wait_ms < 0)
+			pthread_cond_wait(&r->data, &r->mu);
+		else if (pthread_cond_timedwait(&r->data, &r->mu, &ts) != 0)
+			break;
+	}
+	if (k < r->published) {
+		const struct slot *s = &r->slot[k % RING_SLOTS];
+
+		b->buf = s->buf;
+		b->toc = s->toc;
+		b->n = s->n;
+		got = 1;
+	} else {
+		got = r->ended ? -1 : 0;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return got;
+}
+
+void
+capture_ring_release(struct capture_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->released < r->published)
+		r->released++;
+	pthread_cond_signal(&r->room);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+capture_ring_quit(struct capture_ring *r)
 {
 	__atomic_store_n(&r->quitting, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&r->mu);
 	r->quit = true;
-	pthread_cond_broadcast(&r->cv);
+	pthread_cond_broadcast(&r->room);
 	pthread_mutex_unlock(&r->mu);
-	pthread_join(t, NULL);
+}
+
+int
+capture_ring_end(struct capture_ring *r, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_join(r->thread, NULL);
+	rc = r->rc;
+	if (rc < 0)
+		snprintf(err, errlen, "%s", r->err);
+	capture_reader_owns(r->cap, 0);
+	ring_free(r);
+	return rc;
 }
 
 int
@@ -188,98 +310,55 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle
 		     volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg),
 		     char *err, size_t errlen)
 {
-	struct ring *r = xcalloc(1, sizeof(*r));
-	sigset_t all, old;
-	pthread_t t;
-	int i, rc;
+	struct capture_ring *r;
+	uint64_t k = 0;
+	int rc = 0;
 
-	r->cap = c;
-	for (i = 0; i < RING_SLOTS; i++)
-		r->slot[i].buf = xmalloc(RING_BYTES);
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
-	capture_pace_by_caller(c, 1);
-	capture_reader_owns(c, 1);
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&t, NULL, reader_main, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		log_warn("cannot start the capture thread (%s); reading on one thread", strerror(rc));
-		capture_pace_by_caller(c, 0);
-		capture_reader_owns(c, 0);
-		rc = capture_run(c, pkt, idle, arg, stop, poll, poll_fn, err, errlen);
-		goto out;
+	if ((r = capture_ring_start(c, NULL, NULL, err, errlen)) == NULL) {
+		log_warn("%s; reading on one thread", err);
+		return capture_run(c, pkt, idle, arg, stop, poll, poll_fn, err, errlen);
 	}
+	capture_pace_by_caller(c, 1);
 	for (;;) {
-		struct slot *s;
-		uint32_t off, k;
+		struct capture_batch b;
+		uint32_t i;
+		int got = capture_ring_get(r, k, (*stop || (*poll && poll_fn)) ? 0 : RING_WAIT_MS, &b);
 
-		pthread_mutex_lock(&r->mu);
-		while (r->count == 0 && !r->ended && !*stop && !(*poll && poll_fn)) {
-			struct timespec ts;
-
-			deadline(&ts, RING_WAIT_MS);
-			pthread_cond_timedwait(&r->cv, &r->mu, &ts);
-		}
-		if (r->count == 0 && r->ended) {
-			pthread_mutex_unlock(&r->mu);
-			pthread_join(t, NULL);
-			rc = r->rc;
-			if (rc < 0)
-				snprintf(err, errlen, "%s", r->err);
+		if (*stop) {
+			rc = 1;
 			break;
 		}
-		s = r->count ? &r->slot[r->head] : NULL;
-		pthread_mutex_unlock(&r->mu);
-		if (s == NULL) {
-			/* Woken for a signal with nothing to read yet. */
-			if (*stop) {
-				reader_quit(r, t);
-				rc = 1;
-				break;
-			}
-			if (*poll && poll_fn)
-				poll_fn(arg);
+		if (*poll && poll_fn)
+			poll_fn(arg);
+		if (got < 0)
+			break;
+		if (got == 0)
 			continue;
-		}
-		for (off = 0, k = 0; k < s->n; k++) {
-			const struct rec *h = (const struct rec *)(const void *)(s->buf + off);
+		for (i = 0; i < b.n && !*stop; i++) {
+			const struct capture_rec *h = capture_batch_rec(&b, i);
 
-			if (*stop)
-				break;
-			if (h->dlt == REC_TICK) {
+			if (h->dlt == CAPTURE_REC_TICK) {
 				if (idle)
 					idle(arg, h->ts_us);
-				off += (uint32_t)rec_size(0);
 				continue;
 			}
-			capture_pace(r->cap, h->ts_us, stop);
+			capture_pace(c, h->ts_us, stop);
 			if (*stop)
 				break;
 			if (*poll && poll_fn)
 				poll_fn(arg);
 			pkt(arg, h->dlt, h->ts_us, (const uint8_t *)(h + 1), h->caplen, h->wirelen);
-			off += (uint32_t)rec_size(h->caplen);
 		}
 		if (*stop) {
-			reader_quit(r, t);
 			rc = 1;
 			break;
 		}
-		pthread_mutex_lock(&r->mu);
-		r->head = (r->head + 1) % RING_SLOTS;
-		r->count--;
-		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
+		capture_ring_release(r);
+		k++;
 	}
+	if (rc == 1)
+		capture_ring_quit(r);
 	capture_pace_by_caller(c, 0);
-	capture_reader_owns(c, 0);
-out:
-	pthread_mutex_destroy(&r->mu);
-	pthread_cond_destroy(&r->cv);
-	for (i = 0; i < RING_SLOTS; i++)
-		free(r->slot[i].buf);
-	free(r);
-	return rc;
+	k = (uint64_t)capture_ring_end(r, err, errlen);
+	return rc == 1 ? 1 : (int)(int64_t)k;
 }

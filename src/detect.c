@@ -81,9 +81,10 @@ detect_set_sigdb(struct detect *d, const struct sigdb *db)
 }
 
 void
-detect_set_flows(struct detect *d, struct flow_table *flows)
+detect_set_running(struct detect *d, void (*each)(void *src, detect_flow_fn fn, void *arg), void *src)
 {
-	d->flows = flows;
+	d->running = each;
+	d->running_src = src;
 }
 
 static void
@@ -364,8 +365,8 @@ close_bucket(struct detect *d, uint64_t end_us, int final)
 	struct attr_ctx ac = { d, end_us };
 	struct judge_ctx jc = { d, end_us, final };
 
-	if (d->flows)
-		flow_table_foreach(d->flows, attribute_cb, &ac);
+	if (d->running)
+		d->running(d->running_src, attribute_cb, &ac);
 	hosts_close_bucket(d->hosts, judge_cb, &jc);
 	fleet_tick(d, end_us);
 	newhosts_tick(d, end_us);

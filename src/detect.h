@@ -29,8 +29,13 @@ void detect_free(struct detect *det);
 void detect_conf_changed(struct detect *det);
 /* Use another signature database from now on (SIGHUP); the old one may be freed after this returns. */
 void detect_set_sigdb(struct detect *det, const struct sigdb *db);
-/* The flow table whose running flows are attributed to host buckets at each bucket end. */
-void detect_set_flows(struct detect *det, struct flow_table *flows);
+/*
+ * The running flows whose bytes are attributed to host buckets at each bucket end: each(src, fn, arg) calls
+ * fn(arg, f) for every running flow that carried bytes since the last bucket end, in the flow table's
+ * order (flow_table_foreach over the table, or the sharded pipeline's copies of its workers' flows).
+ */
+typedef void (*detect_flow_fn)(void *arg, struct flow *f);
+void detect_set_running(struct detect *det, void (*each)(void *src, detect_flow_fn fn, void *arg), void *src);
 
 /*
  * One side of flow f sent its first packet: dir 0 the initiator, 1 the responder.  A host is accounted only

@@ -41,7 +41,8 @@ struct detect {
 	uint64_t bucket_end_us;		/* end of the open bucket; 0 before the first packet */
 	uint64_t bucket_us;
 	struct jsonw ev;		/* evidence being built */
-	struct flow_table *flows;	/* for attributing running flows at bucket ends */
+	void (*running)(void *src, detect_flow_fn fn, void *arg);	/* running flows, for bucket ends */
+	void *running_src;
 };
 
 /* Is time now still in the learning period? */

@@ -19,6 +19,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "netset.h"
+#include "shard.h"
 
 /* Application labels counted for the end-of-run summary; the rest are lumped together. */
 #define LABEL_SLOTS 512
@@ -45,9 +46,35 @@ struct engine {
 	struct jsonw jw;
 	struct label_count labels[LABEL_SLOTS];
 	uint64_t labels_other;
+	uint64_t seq;			/* records seen: the flows' clock */
+	/* A shard worker (engine_new_worker) writes news where the single engine calls detection. */
+	bool worker, detecting;
+	struct news_buf *news;
+	uint8_t phase;			/* enum news_phase of what is going on */
+	uint64_t bucket_us, bucket_end_us, last_close_seq;
+	/* The serial side of a sharded run: the running flows of a bucket end, and the workers' counters. */
+	const struct news *const *attr;
+	size_t nattr;
+	engine_gather_fn gather;
+	void *gather_arg;
+	uint32_t held, held_peak;	/* flows held by all workers, replayed */
+	bool totals;			/* the sharded run is over: its workers' final counters */
+	struct engine_stats tot_st;
+	struct flow_table_stats tot_fs;
+	uint64_t tot_ndpi;
 };
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end why);
+static struct classifier *cls(struct engine *e);
+
+/* Running flows for a bucket end: the whole table; attribution skips flows without new bytes. */
+static void
+table_running(void *src, detect_flow_fn fn, void *arg)
+{
+	struct engine *e = src;
+
+	flow_table_foreach(e->flows, fn, arg);
+}
 
 struct engine *
 engine_new(const struct conf *conf, const struct engine_opts *opts, struct outputs *outs, struct detect *det,
@@ -55,7 +82,6 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 	struct flow_table_cfg fc;
-	struct classifier_cfg cc;
 	uint64_t seed;
 
 	e->conf = conf;
@@ -82,13 +108,43 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 	fc.seed = seed;
 	e->flows = flow_table_new(&fc, on_flow_end, e);
 	e->frags = frag_table_new(seed);
-	cc.max_tcp_pkts = conf->ndpi_max_tcp;
-	cc.max_udp_pkts = conf->ndpi_max_udp;
-	e->cls = classifier_new(&cc);
 	if (det)
-		detect_set_flows(det, e->flows);
+		detect_set_running(det, table_running, e);
 	jsonw_init(&e->jw);
 	return e;
+}
+
+struct engine *
+engine_new_worker(const struct conf *conf, unsigned nshards, bool detecting, char *err, size_t errlen)
+{
+	struct engine_opts none = { false };
+	struct conf c = *conf;
+	struct engine *e;
+
+	/* Each shard gets its share of the cap (see shard.h: events stay identical below it). */
+	c.flow_max = (conf->flow_max + nshards - 1) / nshards;
+	if ((e = engine_new(&c, &none, NULL, NULL, err, errlen)) == NULL)
+		return NULL;
+	e->conf = conf;
+	e->worker = true;
+	e->detecting = detecting;
+	e->bucket_us = (uint64_t)conf->bucket_s * 1000000u;
+	flow_table_keep_ended(e->flows);
+	cls(e);
+	return e;
+}
+
+void
+engine_set_news(struct engine *e, struct news_buf *b)
+{
+	e->news = b;
+}
+
+void
+engine_set_gather(struct engine *e, engine_gather_fn fn, void *arg)
+{
+	e->gather = fn;
+	e->gather_arg = arg;
 }
 
 void
@@ -114,6 +170,35 @@ uint64_t
 engine_now(const struct engine *e)
 {
 	return e->now_us;
+}
+
+const struct conf *
+engine_conf(const struct engine *e)
+{
+	return e->conf;
+}
+
+bool
+engine_detects(const struct engine *e)
+{
+	return e->det != NULL;
+}
+
+/*
+ * The nDPI module, made at first use: a sharded run's serial engine only needs one for the names of
+ * labels (flow events, the summary), and may need none.
+ */
+static struct classifier *
+cls(struct engine *e)
+{
+	if (e->cls == NULL) {
+		struct classifier_cfg cc;
+
+		cc.max_tcp_pkts = e->conf->ndpi_max_tcp;
+		cc.max_udp_pkts = e->conf->ndpi_max_udp;
+		e->cls = classifier_new(&cc);
+	}
+	return e->cls;
 }
 
 static void
@@ -212,7 +297,7 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 	if (ports)
 		jsonw_ku64(w, "dest_port", flow_dst_port(f));
 	jsonw_kstr(w, "proto", proto_name(f->key.proto, pn, sizeof(pn)));
-	jsonw_kstr(w, "app_proto", classify_label(e->cls, f, lbl, sizeof(lbl)));
+	jsonw_kstr(w, "app_proto", classify_label(cls(e), f, lbl, sizeof(lbl)));
 	write_encap(w, &f->key);
 	jsonw_key(w, "flow");
 	jsonw_obj_begin(w);
@@ -230,7 +315,7 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 	jsonw_key(w, "ndpi");
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "proto", lbl);
-	jsonw_kstr(w, "category", classify_category(e->cls, f));
+	jsonw_kstr(w, "category", classify_category(cls(e), f));
 	jsonw_kstr(w, "confidence", classify_confidence(f));
 	/* nDPI's host name of any protocol (NetBIOS, DHCP, SMTP banner host, ...), as ndpiReader reports it. */
 	if (name)
@@ -265,22 +350,106 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 	outputs_write(e->outs, "flow", w->buf, w->len);
 }
 
+/* What detection attributed follows a flow whose directions a late SYN swapped. */
 static void
-on_flow_end(void *arg, struct flow *f, enum flow_end why)
+swap_acc(struct flow *f)
 {
-	struct engine *e = arg;
+	uint64_t b = f->acc_bytes[0];
+	uint32_t p = f->acc_pkts[0];
 
-	if (!f->classified) {
-		classify_finish(e->cls, f);
-		if (e->det)
-			detect_flow_classified(e->det, f, e->now_us);
-	}
+	f->acc_bytes[0] = f->acc_bytes[1];
+	f->acc_bytes[1] = b;
+	f->acc_pkts[0] = f->acc_pkts[1];
+	f->acc_pkts[1] = p;
+}
+
+/* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
+static void
+flow_ended(struct engine *e, struct flow *f, enum flow_end why, bool fresh, uint64_t now_us)
+{
+	if (fresh && e->det)
+		detect_flow_classified(e->det, f, now_us);
 	if (e->det)
-		detect_flow_end(e->det, f, e->now_us);
+		detect_flow_end(e->det, f, now_us);
 	if (why != FE_ACTIVE)
 		count_label(e, f);
 	if (e->opts.flows)
 		emit_flow(e, f, why);
+	/* An active cut starts a fresh record: nothing of it is attributed yet. */
+	if (why == FE_ACTIVE) {
+		memset(f->acc_bytes, 0, sizeof(f->acc_bytes));
+		memset(f->acc_pkts, 0, sizeof(f->acc_pkts));
+	}
+}
+
+/* A worker's news about f, with a snapshot of its packet-path fields when the flow goes on. */
+static struct news *
+tell(struct engine *e, enum news_kind kind, struct flow *f, bool snap)
+{
+	struct news *n = news_add(e->news);
+
+	n->seq = e->seq;
+	n->now_us = e->now_us;
+	n->kind = (uint8_t)kind;
+	n->phase = e->phase;
+	n->f = f;
+	n->has_snap = snap;
+	if (snap)
+		memcpy(&n->snap, f, FLOW_PACKET_PART);
+	if (f) {
+		n->key1 = f->tclass;
+		n->key2 = f->touch;
+	}
+	return n;
+}
+
+static void
+on_flow_end(void *arg, struct flow *f, enum flow_end why)
+{
+	struct engine *e = arg;
+	bool fresh = false;
+
+	if (!f->classified) {
+		classify_finish(cls(e), f);
+		fresh = true;
+	}
+	if (e->worker) {
+		struct news *n = tell(e, NEWS_END, f, why == FE_ACTIVE);
+
+		n->arg = (uint8_t)why;
+		n->fresh = fresh;
+		return;
+	}
+	flow_ended(e, f, why, fresh, e->now_us);
+}
+
+static void
+tell_running(void *arg, struct flow *f)
+{
+	struct engine *e = arg;
+
+	if (f->home)
+		tell(e, NEWS_ATTR, f, true);
+}
+
+/*
+ * A worker keeps detection's clock: its start at the first record, then every bucket end (buckets are
+ * aligned on multiples of their length, as detect.c has them), with the flows that ran since the last.
+ */
+static void
+worker_tick(struct engine *e)
+{
+	uint64_t aligned = (e->now_us / e->bucket_us + 1) * e->bucket_us;
+
+	if (!e->detecting || (e->bucket_end_us && e->now_us < e->bucket_end_us))
+		return;
+	e->phase = PHASE_BUCKET;
+	if (e->bucket_end_us) {
+		flow_table_foreach_since(e->flows, e->last_close_seq, tell_running, e);
+		e->last_close_seq = e->seq;
+	}
+	tell(e, NEWS_TICK, NULL, false)->key1 = UINT64_MAX;
+	e->bucket_end_us = aligned;
 }
 
 static void
@@ -291,16 +460,21 @@ advance(struct engine *e, uint64_t ts_us)
 		e->now_us = ts_us;
 	if (e->st.first_us == 0)
 		e->st.first_us = ts_us;
+	flow_table_clock(e->flows, e->seq);
 	if (e->now_us >= e->last_sweep_us + 1000000u) {
 		e->last_sweep_us = e->now_us;
+		e->phase = PHASE_SWEEP;
 		flow_table_expire(e->flows, e->now_us);
 	}
 	/*
 	 * Buckets close at the first packet (or idle tick) at or after their end, whatever the sweep's
 	 * rhythm: so live capture and the replay of its recording cut the same buckets.
 	 */
-	if (e->det)
+	if (e->worker)
+		worker_tick(e);
+	else if (e->det)
 		detect_tick(e->det, e->now_us);
+	e->phase = PHASE_PACKET;
 }
 
 static bool
@@ -328,9 +502,12 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 	e->st.bytes += wirelen;
 	advance(e, ts_us);
 	r = decode_packet(&e->dcfg, dlt, pkt, caplen, wirelen, &d);
+	/* A worker is handed the packets of its shard, and worker 0 those that do not decode. */
 	e->st.decode[r]++;
-	if (r != DEC_OK)
+	if (r != DEC_OK) {
+		e->seq++;
 		return;
+	}
 	if (d.frag == FRAG_LATER) {
 		struct flow_key k;
 		bool sender_is_b;
@@ -340,6 +517,7 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 			e->st.frag_accounted++;
 		else
 			e->st.frag_orphan++;
+		e->seq++;
 		return;
 	}
 	f = flow_table_packet(e->flows, &d, e->now_us, &dir, &created);
@@ -353,26 +531,161 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 	if (created)
 		f->home = (uint8_t)((netset_contains(e->home, f->key.ipver, f->key.a) ? 1 : 0) |
 		    (netset_contains(e->home, f->key.ipver, f->key.b) ? 2 : 0));
+	if (f->swapped) {
+		f->swapped = 0;
+		if (e->worker)
+			tell(e, NEWS_SWAP, f, false);
+		else
+			swap_acc(f);
+	}
 	if (!(f->spoke & (1 << dir))) {
 		f->spoke |= (uint8_t)(1 << dir);
-		if (e->det)
+		if (e->worker)
+			tell(e, NEWS_SPEAKS, f, true)->arg = (uint8_t)dir;
+		else if (e->det)
 			detect_flow_speaks(e->det, f, dir, e->now_us);
 	}
-	if (!f->classified &&
-	    classify_packet(e->cls, f, d.l3, d.l3_len, e->now_us / 1000u) && e->det)
-		detect_flow_classified(e->det, f, e->now_us);
+	if (!f->classified && classify_packet(cls(e), f, d.l3, d.l3_len, e->now_us / 1000u)) {
+		if (e->worker)
+			tell(e, NEWS_CLASSIFIED, f, true);
+		else if (e->det)
+			detect_flow_classified(e->det, f, e->now_us);
+	}
 	/* Only an answer to a query we saw: an unsolicited "answer" must not tie an address to a name. */
-	if (e->det && dir == 1 && f->pkts[0] > 0 && is_dns_response(&d))
-		detect_dns_response(e->det, f, d.payload, d.payload_len, e->now_us);
+	if ((e->det || e->detecting) && dir == 1 && f->pkts[0] > 0 && is_dns_response(&d)) {
+		if (e->worker) {
+			struct news *n = tell(e, NEWS_DNS, f, true);
+
+			n->msg = d.payload;
+			n->len = d.payload_len;
+		} else {
+			detect_dns_response(e->det, f, d.payload, d.payload_len, e->now_us);
+		}
+	}
+	e->seq++;
+}
+
+/* A packet of another shard: a worker keeps time and counts it, and leaves it alone. */
+void
+engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen)
+{
+	e->st.packets++;
+	e->st.bytes += wirelen;
+	advance(e, ts_us);
+	e->seq++;
+}
+
+/*
+ * The serial side of a sharded run.  A snapshot stands for the flow: the packet-path fields as they were,
+ * detection's own fields from the live flow, and back to it afterwards.
+ */
+static struct flow *
+snap_view(struct flow *tmp, const struct news *n)
+{
+	memcpy(tmp, &n->snap, FLOW_PACKET_PART);
+	memcpy((uint8_t *)tmp + FLOW_PACKET_PART, (const uint8_t *)n->f + FLOW_PACKET_PART,
+	    sizeof(*tmp) - FLOW_PACKET_PART);
+	return tmp;
+}
+
+static void
+snap_back(const struct flow *tmp, struct flow *live)
+{
+	memcpy((uint8_t *)live + FLOW_PACKET_PART, (const uint8_t *)tmp + FLOW_PACKET_PART,
+	    sizeof(*tmp) - FLOW_PACKET_PART);
+}
+
+void
+engine_replay(struct engine *e, const struct news *n)
+{
+	struct flow tmp, *f = n->has_snap ? snap_view(&tmp, n) : n->f;
+
+	if (n->now_us > e->now_us)
+		e->now_us = n->now_us;
+	switch ((enum news_kind)n->kind) {
+	case NEWS_SWAP:
+		swap_acc(f);
+		break;
+	case NEWS_SPEAKS:
+		/* A flow speaks first with its first packet: count the flows held as one table would. */
+		if (f->pkts[0] + f->pkts[1] == 1 && ++e->held > e->held_peak)
+			e->held_peak = e->held;
+		if (e->det)
+			detect_flow_speaks(e->det, f, n->arg, n->now_us);
+		break;
+	case NEWS_CLASSIFIED:
+		if (e->det)
+			detect_flow_classified(e->det, f, n->now_us);
+		break;
+	case NEWS_DNS:
+		if (e->det)
+			detect_dns_response(e->det, f, n->msg, n->len, n->now_us);
+		break;
+	case NEWS_END:
+		if (n->arg != FE_ACTIVE && e->held)
+			e->held--;
+		flow_ended(e, f, (enum flow_end)n->arg, n->fresh, n->now_us);
+		break;
+	case NEWS_ATTR:
+	case NEWS_TICK:
+		break;
+	}
+	if (f == &tmp)
+		snap_back(&tmp, n->f);
+}
+
+static void
+attr_running(void *src, detect_flow_fn fn, void *arg)
+{
+	struct engine *e = src;
+	size_t i;
+
+	for (i = 0; i < e->nattr; i++) {
+		struct flow tmp;
+
+		fn(arg, snap_view(&tmp, e->attr[i]));
+		snap_back(&tmp, e->attr[i]->f);
+	}
+}
+
+void
+engine_replay_tick(struct engine *e, uint64_t now_us, const struct news *const *attr, size_t nattr)
+{
+	if (now_us > e->now_us)
+		e->now_us = now_us;
+	if (e->det == NULL)
+		return;
+	e->attr = attr;
+	e->nattr = nattr;
+	detect_set_running(e->det, attr_running, e);
+	detect_tick(e->det, now_us);
+	detect_set_running(e->det, table_running, e);
+	e->attr = NULL;
+	e->nattr = 0;
+}
+
+void
+engine_worker_flush(struct engine *e)
+{
+	e->phase = PHASE_FLUSH;
+	e->seq = UINT64_MAX;
+	flow_table_flush(e->flows);
+}
+
+void
+engine_set_now(struct engine *e, uint64_t now_us)
+{
+	if (now_us > e->now_us)
+		e->now_us = now_us;
 }
 
 void
 engine_tick(struct engine *e, uint64_t now_us)
 {
 	/* Time starts with the first packet, as in a replay: learning begins there, not at start-up. */
-	if (e->st.packets == 0)
-		return;
-	advance(e, now_us);
+	if (e->st.packets)
+		advance(e, now_us);
+	e->seq++;
 }
 
 void
@@ -384,12 +697,53 @@ engine_flush(struct engine *e)
 }
 
 void
+engine_counters(const struct engine *e, struct engine_stats *st, struct flow_table_stats *fs, uint64_t *ndpi_pkts)
+{
+	*st = e->st;
+	*fs = *flow_table_stats(e->flows);
+	*ndpi_pkts = e->cls ? classify_packets(e->cls) : 0;
+}
+
+void
+engine_set_totals(struct engine *e, const struct engine_stats *st, const struct flow_table_stats *fs,
+		  uint64_t ndpi_pkts)
+{
+	e->totals = true;
+	e->tot_st = *st;
+	e->tot_fs = *fs;
+	e->tot_ndpi = ndpi_pkts;
+	e->gather = NULL;
+}
+
+/* This engine's counters, or in a sharded run its workers' with the capture's drops kept here. */
+static void
+counters(struct engine *e, struct engine_stats *st, struct flow_table_stats *fs, uint64_t *ndpi_pkts)
+{
+	if (e->totals) {
+		*st = e->tot_st;
+		*fs = e->tot_fs;
+		*ndpi_pkts = e->tot_ndpi;
+	} else if (e->gather) {
+		e->gather(e->gather_arg, st, fs, ndpi_pkts);
+	} else {
+		engine_counters(e, st, fs, ndpi_pkts);
+		return;
+	}
+	st->kernel_drops = e->st.kernel_drops;
+	st->if_drops = e->st.if_drops;
+	fs->peak = e->held_peak;
+}
+
+void
 engine_stats_event(struct engine *e, uint64_t now_us)
 {
 	struct jsonw *w = &e->jw;
-	const struct flow_table_stats *fs = flow_table_stats(e->flows);
+	struct engine_stats st;
+	struct flow_table_stats fst, *fs = &fst;
+	uint64_t ndpi_pkts;
 	int i;
 
+	counters(e, &st, fs, &ndpi_pkts);
 	jsonw_reset(w);
 	jsonw_obj_begin(w);
 	jsonw_key(w, "timestamp");
@@ -397,14 +751,14 @@ engine_stats_event(struct engine *e, uint64_t now_us)
 	jsonw_kstr(w, "event_type", "stats");
 	jsonw_key(w, "stats");
 	jsonw_obj_begin(w);
-	jsonw_ku64(w, "packets", e->st.packets);
-	jsonw_ku64(w, "bytes", e->st.bytes);
+	jsonw_ku64(w, "packets", st.packets);
+	jsonw_ku64(w, "bytes", st.bytes);
 	jsonw_key(w, "decoder");
 	jsonw_obj_begin(w);
 	for (i = 0; i < DEC__COUNT; i++)
-		jsonw_ku64(w, decode_reason_name((enum decode_reason)i), e->st.decode[i]);
-	jsonw_ku64(w, "fragments_accounted", e->st.frag_accounted);
-	jsonw_ku64(w, "fragments_orphaned", e->st.frag_orphan);
+		jsonw_ku64(w, decode_reason_name((enum decode_reason)i), st.decode[i]);
+	jsonw_ku64(w, "fragments_accounted", st.frag_accounted);
+	jsonw_ku64(w, "fragments_orphaned", st.frag_orphan);
 	jsonw_obj_end(w);
 	jsonw_key(w, "flows");
 	jsonw_obj_begin(w);
@@ -415,11 +769,11 @@ engine_stats_event(struct engine *e, uint64_t now_us)
 	jsonw_ku64(w, "active", fs->active);
 	jsonw_ku64(w, "peak", fs->peak);
 	jsonw_obj_end(w);
-	jsonw_ku64(w, "ndpi_packets", classify_packets(e->cls));
+	jsonw_ku64(w, "ndpi_packets", ndpi_pkts);
 	jsonw_key(w, "capture");
 	jsonw_obj_begin(w);
-	jsonw_ku64(w, "kernel_drops", e->st.kernel_drops);
-	jsonw_ku64(w, "interface_drops", e->st.if_drops);
+	jsonw_ku64(w, "kernel_drops", st.kernel_drops);
+	jsonw_ku64(w, "interface_drops", st.if_drops);
 	jsonw_obj_end(w);
 	jsonw_ku64(w, "output_errors", outputs_failed(e->outs));
 	if (e->det)
@@ -444,14 +798,16 @@ label_cmp(const void *x, const void *y)
 void
 engine_summary(struct engine *e, FILE *fp)
 {
-	const struct flow_table_stats *fs = flow_table_stats(e->flows);
+	struct engine_stats st;
+	struct flow_table_stats fst, *fs = &fst;
 	struct label_count sorted[LABEL_SLOTS];
 	int i, n = 0, shown = 0;
-	uint64_t bad = 0;
+	uint64_t bad = 0, ndpi_pkts;
 
+	counters(e, &st, fs, &ndpi_pkts);
 	fprintf(fp, "dcdnwatch: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " flows (%" PRIu64
-	    " evicted), %" PRIu64 " packets to nDPI\n", e->st.packets, e->st.bytes, fs->created, fs->evicted,
-	    classify_packets(e->cls));
+	    " evicted), %" PRIu64 " packets to nDPI\n", st.packets, st.bytes, fs->created, fs->evicted,
+	    ndpi_pkts);
 	for (i = 0; i < LABEL_SLOTS; i++)
 		if (e->labels[i].used)
 			sorted[n++] = e->labels[i];
@@ -465,7 +821,7 @@ engine_summary(struct engine *e, FILE *fp)
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.master = sorted[i].master;
 		tmp.app = sorted[i].app;
-		fprintf(fp, "%s %s %" PRIu64 "/%" PRIu64, shown ? "," : "", classify_label(e->cls, &tmp, lbl,
+		fprintf(fp, "%s %s %" PRIu64 "/%" PRIu64, shown ? "," : "", classify_label(cls(e), &tmp, lbl,
 		    sizeof(lbl)), sorted[i].flows, sorted[i].bytes);
 	}
 	if (e->labels_other)
@@ -474,15 +830,15 @@ engine_summary(struct engine *e, FILE *fp)
 		fputc('\n', fp);
 	for (i = 1; i < DEC__COUNT; i++)
 		if (i != DEC_NOT_IP)
-			bad += e->st.decode[i];
-	if (bad || e->st.decode[DEC_NOT_IP] || e->st.frag_orphan) {
-		fprintf(fp, "  not decoded: %" PRIu64 " non-IP", e->st.decode[DEC_NOT_IP]);
+			bad += st.decode[i];
+	if (bad || st.decode[DEC_NOT_IP] || st.frag_orphan) {
+		fprintf(fp, "  not decoded: %" PRIu64 " non-IP", st.decode[DEC_NOT_IP]);
 		for (i = 1; i < DEC__COUNT; i++)
-			if (i != DEC_NOT_IP && e->st.decode[i])
-				fprintf(fp, ", %" PRIu64 " %s", e->st.decode[i],
+			if (i != DEC_NOT_IP && st.decode[i])
+				fprintf(fp, ", %" PRIu64 " %s", st.decode[i],
 				    decode_reason_name((enum decode_reason)i));
-		if (e->st.frag_orphan)
-			fprintf(fp, ", %" PRIu64 " fragments without their first", e->st.frag_orphan);
+		if (st.frag_orphan)
+			fprintf(fp, ", %" PRIu64 " fragments without their first", st.frag_orphan);
 		fputc('\n', fp);
 	}
 }

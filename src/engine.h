@@ -17,6 +17,9 @@
 struct engine;
 struct sigdb;
 struct detect;
+struct flow_table_stats;
+struct news;
+struct news_buf;
 
 struct engine_stats {
 	uint64_t packets, bytes;
@@ -53,5 +56,34 @@ void engine_summary(struct engine *e, FILE *fp);
 
 struct engine_stats *engine_stats(struct engine *e);
 uint64_t engine_now(const struct engine *e);
+
+/*
+ * The sharded pipeline's parts (shard.c).  A worker engine owns one shard of the flows and writes news to
+ * the buffer set last instead of calling detection; the serial engine replays the news.
+ */
+struct engine *engine_new_worker(const struct conf *conf, unsigned nshards, bool detecting, char *err,
+				 size_t errlen);
+void engine_set_news(struct engine *e, struct news_buf *b);
+/* A packet of another worker's shard: time and packet counts only. */
+void engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen);
+/* End every flow of a worker (news of PHASE_FLUSH). */
+void engine_worker_flush(struct engine *e);
+/* A worker's own counters. */
+void engine_counters(const struct engine *e, struct engine_stats *st, struct flow_table_stats *fs,
+		     uint64_t *ndpi_pkts);
+/* Replay one piece of news; a bucket tick with the running flows' news (NEWS_ATTR) that came with it. */
+void engine_replay(struct engine *e, const struct news *n);
+void engine_replay_tick(struct engine *e, uint64_t now_us, const struct news *const *attr, size_t nattr);
+/* Time moves on to now_us (the workers' clock at the end of a sharded run). */
+void engine_set_now(struct engine *e, uint64_t now_us);
+/* Where the serial engine's stats come from in a sharded run. */
+typedef void (*engine_gather_fn)(void *arg, struct engine_stats *st, struct flow_table_stats *fs,
+				 uint64_t *ndpi_pkts);
+void engine_set_gather(struct engine *e, engine_gather_fn fn, void *arg);
+/* The sharded run is over: these are its counters from now on. */
+void engine_set_totals(struct engine *e, const struct engine_stats *st, const struct flow_table_stats *fs,
+		       uint64_t ndpi_pkts);
+const struct conf *engine_conf(const struct engine *e);
+bool engine_detects(const struct engine *e);
 
 #endif

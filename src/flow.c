@@ -21,6 +21,8 @@ struct flow_table {
 	uint32_t nbuckets;	/* power of two */
 	struct flow_list lists[FT__COUNT];
 	struct flow_table_stats st;
+	uint64_t clock;
+	bool keep_ended;
 };
 
 #define FLOW_MIN_BUCKETS 4096u
@@ -90,8 +92,8 @@ flow_table_new(const struct flow_table_cfg *cfg, flow_end_cb cb, void *cbarg)
 	return t;
 }
 
-static void
-flow_release(struct flow *f)
+void
+flow_free(struct flow *f)
 {
 	if (f->l7) {
 		free(f->l7->name);
@@ -121,10 +123,11 @@ flow_end(struct flow_table *t, struct flow *f, enum flow_end why)
 	bucket_unlink(t, f);
 	t->st.active--;
 	t->cb(t->cbarg, f, why);
-	flow_release(f);
+	if (!t->keep_ended)
+		flow_free(f);
 }
 
-static int
+int
 flow_cmp_first(const void *x, const void *y)
 {
 	const struct flow *a = *(const struct flow *const *)x, *b = *(const struct flow *const *)y;
@@ -162,6 +165,36 @@ flow_table_free(struct flow_table *t)
 	flow_table_flush(t);
 	free(t->buckets);
 	free(t);
+}
+
+void
+flow_table_keep_ended(struct flow_table *t)
+{
+	t->keep_ended = true;
+}
+
+void
+flow_table_foreach_since(struct flow_table *t, uint64_t since, void (*fn)(void *arg, struct flow *f), void *arg)
+{
+	int c;
+
+	for (c = 0; c < FT__COUNT; c++) {
+		struct flow *f = t->lists[c].tail;
+
+		/* A list is in touch order: walk back to the first flow touched since then. */
+		if (f == NULL || f->touch < since)
+			continue;
+		while (f->prev && f->prev->touch >= since)
+			f = f->prev;
+		for (; f; f = f->next)
+			fn(arg, f);
+	}
+}
+
+void
+flow_table_clock(struct flow_table *t, uint64_t now)
+{
+	t->clock = now;
 }
 
 void
@@ -273,6 +306,7 @@ flow_touch(struct flow_table *t, struct flow *f)
 	if (nc == FT_TCP_CLOSED && f->tclass != FT_TCP_CLOSED)
 		t->st.closed_early++;
 	f->tclass = (uint8_t)nc;
+	f->touch = t->clock;
 	list_append(&t->lists[nc], f);
 }
 
@@ -307,8 +341,6 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 		f->first_us = now_us;
 		f->bytes[0] = f->bytes[1] = 0;
 		f->pkts[0] = f->pkts[1] = 0;
-		f->acc_bytes[0] = f->acc_bytes[1] = 0;
-		f->acc_pkts[0] = f->acc_pkts[1] = 0;
 	}
 	if (f == NULL) {
 		if (t->st.active >= t->cfg.max_flows)
@@ -347,13 +379,9 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 			f->bytes[1] = b;
 			f->pkts[0] = f->pkts[1];
 			f->pkts[1] = p;
-			b = f->acc_bytes[0];
-			f->acc_bytes[0] = f->acc_bytes[1];
-			f->acc_bytes[1] = b;
-			p = f->acc_pkts[0];
-			f->acc_pkts[0] = f->acc_pkts[1];
-			f->acc_pkts[1] = p;
 			f->init_is_b = sender_is_b;
+			/* What the detection layer attributed must follow: it swaps its own counters. */
+			f->swapped = 1;
 		}
 	}
 	*dir = (sender_is_b == (bool)f->init_is_b) ? 0 : 1;

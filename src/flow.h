@@ -9,6 +9,7 @@
 #ifndef DCDN_FLOW_H
 #define DCDN_FLOW_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -63,9 +64,11 @@ struct flow {
 	uint64_t first_us, last_us;	/* of the current record */
 	uint64_t bytes[2];	/* [0] initiator to responder (to server), [1] back; wire length */
 	uint32_t pkts[2];
+	uint64_t touch;		/* the table's clock at the last packet: the idle lists' order */
 	uint32_t hash;
 	uint8_t init_is_b;	/* the initiator is key.b */
 	uint8_t syn_seen;	/* a SYN without ACK fixed the initiator */
+	uint8_t swapped;	/* set when a late SYN swapped the directions; the caller clears it */
 	uint8_t tclass;		/* enum flow_tclass */
 	uint8_t fin[2];		/* FIN seen from each side (by key side a/b) */
 	uint8_t rst;
@@ -74,15 +77,22 @@ struct flow {
 	uint16_t master, app;	/* nDPI protocol ids */
 	uint16_t category;
 	uint8_t confidence;
-	struct ndpi_flow_struct *ndpi;	/* nDPI state while classifying, NULL after */
-	struct flow_l7 *l7;		/* NULL when nothing was learned */
-	uint8_t family;			/* enum family of a matched signature, FAM_NONE if none */
 	uint8_t home;			/* bit 0: key.a is in the home net, bit 1: key.b */
 	uint8_t spoke;			/* bit 0: the initiator has sent a packet, bit 1: the responder */
+	struct ndpi_flow_struct *ndpi;	/* nDPI state while classifying, NULL after */
+	struct flow_l7 *l7;		/* NULL when nothing was learned */
+	/*
+	 * From here on the fields belong to the detection layer, never to the table or the packet path:
+	 * with sharded workers they are written by the thread that replays detection in packet order
+	 * while a worker updates the fields above (FLOW_PACKET_PART).
+	 */
+	uint8_t family;			/* enum family of a matched signature, FAM_NONE if none */
 	uint64_t acc_bytes[2];		/* bytes already attributed to host buckets */
 	uint32_t acc_pkts[2];
-	void *user;			/* owned by the engine (host attribution); NULL by default */
 };
+
+/* The part of a flow the packet path owns: what a snapshot of the flow copies. */
+#define FLOW_PACKET_PART offsetof(struct flow, family)
 
 struct flow_table_cfg {
 	uint32_t max_flows;		/* hard cap */
@@ -91,7 +101,10 @@ struct flow_table_cfg {
 	uint64_t seed;			/* hash seed */
 };
 
-/* Called for every flow record that ends; the flow is freed right after the callback returns. */
+/*
+ * Called for every flow record that ends; the flow is freed right after the callback returns, unless the
+ * table keeps ended flows (flow_table_keep_ended).  For FE_ACTIVE the flow goes on with a fresh record.
+ */
 typedef void (*flow_end_cb)(void *arg, struct flow *f, enum flow_end why);
 
 struct flow_table;
@@ -106,6 +119,14 @@ struct flow_table *flow_table_new(const struct flow_table_cfg *cfg, flow_end_cb 
 void flow_table_free(struct flow_table *t);
 /* Ends every flow in first-seen order with FE_SHUTDOWN; the table stays usable. */
 void flow_table_flush(struct flow_table *t);
+
+/* From now on the callback owns the flows it is handed, and frees them with flow_free. */
+void flow_table_keep_ended(struct flow_table *t);
+void flow_free(struct flow *f);
+/* The order of flow_table_flush: first seen, then key.  For qsort on struct flow pointers. */
+int flow_cmp_first(const void *x, const void *y);
+/* The clock stamped on flows touched from now on (flow.touch); the caller's packet count, say. */
+void flow_table_clock(struct flow_table *t, uint64_t now);
 
 /* Build the normalized key of a decoded packet; *dir_is_b is set when the sender is key.b. */
 void flow_key_from_packet(const struct decoded *d, struct flow_key *k, bool *sender_is_b);
@@ -125,8 +146,11 @@ bool flow_table_account(struct flow_table *t, const struct flow_key *k, bool sen
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 
 const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
-/* Call fn for every flow in the table (order unspecified). */
+/* Call fn for every flow in the table, by timeout class, then oldest touch first. */
 void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f), void *arg);
+/* The same for the flows touched at or after clock since. */
+void flow_table_foreach_since(struct flow_table *t, uint64_t since, void (*fn)(void *arg, struct flow *f),
+			      void *arg);
 
 /* Helpers for reporting. */
 enum flow_state flow_state(const struct flow *f);

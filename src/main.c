@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "detect.h"
 #include "engine.h"
+#include "shard.h"
 #include "log.h"
 #include "netset.h"
 #include "output.h"
@@ -90,7 +91,8 @@ usage(FILE *fp)
 	    "      --set KEY=VALUE    set a configuration key (repeatable); --set help lists them\n"
 	    "      --pace FACTOR      replay files at recorded speed times FACTOR (default: as fast as possible)\n"
 	    "      --no-promisc       do not put the interface in promiscuous mode\n"
-	    "      --threads N        1 (default) or 2: read the input on a thread of its own\n"
+	    "      --threads N        workers, 1 (default) to 8: flows spread over N workers by address pair,\n"
+	    "                         the input read on a thread of its own\n"
 	    "  -t, --check            check configuration and signatures, then exit\n"
 	    "  -D, --daemon           detach and log to syslog\n"
 	    "  -u, --user USER        drop privileges to USER once capture and outputs are open\n"
@@ -125,12 +127,12 @@ write_stats(struct run *r, uint64_t now_us)
 	engine_stats_event(r->eng, now_us);
 }
 
+/* What an idle live link is good for besides time going on (the sharded run's replay calls this alone). */
 static void
-on_idle(void *arg, uint64_t now_us)
+idle_chores(void *arg, uint64_t now_us)
 {
 	struct run *r = arg;
 
-	engine_tick(r->eng, now_us);
 	/* The link is idle: a good moment to push buffered events out to their readers. */
 	outputs_flush(r->outs);
 	if (r->live && r->conf->stats_interval &&
@@ -138,6 +140,15 @@ on_idle(void *arg, uint64_t now_us)
 		r->last_stats_us = now_us;
 		write_stats(r, now_us);
 	}
+}
+
+static void
+on_idle(void *arg, uint64_t now_us)
+{
+	struct run *r = arg;
+
+	engine_tick(r->eng, now_us);
+	idle_chores(arg, now_us);
 }
 
 static void
@@ -341,12 +352,15 @@ main(int argc, char **argv)
 			no_promisc = 1;
 			break;
 		case OPT_THREADS:
-			if (strcmp(optarg, "1") == 0)
-				threads = 1;
-			else if (strcmp(optarg, "2") == 0)
-				threads = 2;
-			else
-				log_fatal(2, "--threads: '%s': 1 or 2", optarg);
+			{
+				char *end;
+				long n = strtol(optarg, &end, 10);
+
+				if (end == optarg || *end != '\0' || n < 1 || n > SHARD_MAX)
+					log_fatal(2, "--threads: '%s': a number of workers from 1 to %d", optarg,
+					    SHARD_MAX);
+				threads = (int)n;
+			}
 			break;
 		case 'q':
 			quiet = 1;
@@ -511,12 +525,21 @@ main(int argc, char **argv)
 	 * A reader thread blocks every signal, so a read of a quiet pipe would keep a stop waiting: standard
 	 * input is read on the pipeline's thread.
 	 */
-	for (i = 0; threads == 2 && i < nfiles; i++)
+	for (i = 0; threads > 1 && i < nfiles; i++)
 		if (strcmp(files[i], "-") == 0) {
-			log_debug("--threads 2: standard input is read on the pipeline's thread");
+			log_debug("--threads: standard input is read on the pipeline's thread");
 			threads = 1;
 		}
-	if (threads == 2)
+	/* A paced replay is paced record by record on one pipeline thread, with the reading on another. */
+	if (threads > 1 && pace == 0) {
+		rc = shard_run(run.eng, run.cap, (unsigned)threads, idle_chores, &run, &sig_stop, &sig_poll, on_poll,
+		    err, sizeof(err));
+		if (rc == -2) {
+			log_warn("%s; reading on one thread", err);
+			rc = capture_run(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
+			    sizeof(err));
+		}
+	} else if (threads > 1)
 		rc = capture_run_threaded(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
 		    sizeof(err));
 	else

@@ -82,8 +82,10 @@ else
 		fail "after SIGTERM: exit $rc, last event $(tail -n 1 "$TMP/paced.json" | cut -c1-80)"
 fi
 
-"$DCDNWATCH" -q -r "$cap" --threads 3 -o /dev/null 2> "$TMP/err"
-rc=$?
-[ "$rc" -eq 2 ] && grep -q -- "--threads" "$TMP/err" && pass "--threads 3 is refused (exit 2)" ||
-	fail "--threads 3: exit $rc, $(cat "$TMP/err")"
+for bad in 0 9 two; do
+	"$DCDNWATCH" -q -r "$cap" --threads "$bad" -o /dev/null 2> "$TMP/err"
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -q -- "--threads" "$TMP/err" && pass "--threads $bad is refused (exit 2)" ||
+		fail "--threads $bad: exit $rc, $(cat "$TMP/err")"
+done
 finish

@@ -1,0 +1,440 @@
+/*
+ * shard.c - the sharded pipeline (--threads N); see shard.h for what the news is.
+ *
+ * Threads: the capture ring's reader; N workers, each running every batch of the ring through its engine in
+ * order; and the caller's thread, which replays batch k once every worker is done with it, then releases
+ * it to the reader.  A worker may run up to the ring's depth ahead of the replay.  Who owns what:
+ *   - batch k and every worker's news of it (out[k % CAPTURE_RING_SLOTS]) are the worker's until it counts
+ *     k as done, then the replay's until the release; the ring does not hand out batch k + SLOTS before;
+ *   - a flow's packet-path fields are its worker's; detection's fields (FLOW_PACKET_PART on) the replay's;
+ *     an ended flow is frozen and freed by the replay;
+ *   - counters a worker publishes after each batch (pub_*) are under mu, for stats events.
+ * Signals stay with the caller's thread.  A stop ends the reading; what was read is still worked through,
+ * so the run ends as a single thread's would have at that packet.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decode.h"
+#include "engine.h"
+#include "log.h"
+#include "shard.h"
+
+#define SHARD_WAIT_MS	50
+#define PREFETCH_AHEAD	8	/* records */
+
+struct worker {
+	struct shard *sh;
+	struct engine *eng;
+	unsigned idx;
+	pthread_t thread;
+	struct news_buf out[CAPTURE_RING_SLOTS];
+	uint64_t tick_us[CAPTURE_RING_SLOTS];	/* a batch's last idle tick, 0 if none (worker 0) */
+	struct news_buf final;			/* PHASE_FLUSH news */
+	/* Under mu. */
+	uint64_t done;				/* batches worked through */
+	bool ended;				/* the input is over and final is written */
+	uint64_t batches;			/* how many there were, once ended */
+	struct engine_stats pub_st;
+	struct flow_table_stats pub_fs;
+	uint64_t pub_ndpi, pub_now;
+};
+
+struct shard {
+	struct capture_ring *ring;
+	struct conf conf;	/* the workers' copy: a reload (SIGHUP) rewrites the caller's under way */
+	bool detecting;
+	struct decode_cfg dcfg;	/* the reader's, for lanes */
+	unsigned n;
+	struct worker w[SHARD_MAX];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* a worker finished a batch or ended */
+};
+
+struct news *
+news_add(struct news_buf *b)
+{
+	struct news *n;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	n = &b->v[b->n++];
+	/* Everything but the snapshot, which is only copied when there is one. */
+	memset(n, 0, offsetof(struct news, snap));
+	return n;
+}
+
+unsigned
+shard_of(const struct decoded *d, unsigned nshards)
+{
+	size_t alen = d->ipver == 4 ? 4 : 16;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)d->vni << 8 ^ (uint64_t)d->tunnel << 40;
+	uint64_t x = 0, y = 0;
+	size_t i;
+
+	for (i = 0; i < d->vlan_depth; i++)
+		h = (h ^ d->vlan[i]) * 0xff51afd7ed558ccdull;
+	/* Sum and xor of the two addresses' words: symmetric, and cheap. */
+	for (i = 0; i < alen; i += 4) {
+		uint32_t a, b;
+
+		memcpy(&a, d->src + i, 4);
+		memcpy(&b, d->dst + i, 4);
+		x += (uint64_t)a + b;
+		y ^= (uint64_t)a ^ b;
+	}
+	h ^= x * 0xc4ceb9fe1a85ec53ull;
+	h ^= y << 32 | y;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return (unsigned)(h % nshards);
+}
+
+/* On the reader thread, while the packet is in its cache.  What does not decode goes to worker 0. */
+static unsigned
+lane_of(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen)
+{
+	struct shard *sh = arg;
+	struct decoded d;
+
+	if (decode_packet(&sh->dcfg, dlt, pkt, caplen, wirelen, &d) != DEC_OK)
+		return 0;
+	return shard_of(&d, sh->n);
+}
+
+/*
+ * The flows whose records ended in news already replayed: frozen since, and freed by the worker that
+ * made them, in its own malloc arena, when it takes the news buffer back.
+ */
+static void
+reclaim(struct news_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->v[i].kind == NEWS_END && b->v[i].arg != FE_ACTIVE)
+			flow_free(b->v[i].f);
+	b->n = 0;
+}
+
+static void
+publish(struct worker *w, uint64_t done)
+{
+	struct shard *sh = w->sh;
+	struct engine_stats st;
+	struct flow_table_stats fs;
+	uint64_t ndpi;
+
+	engine_counters(w->eng, &st, &fs, &ndpi);
+	pthread_mutex_lock(&sh->mu);
+	w->pub_st = st;
+	w->pub_fs = fs;
+	w->pub_ndpi = ndpi;
+	w->pub_now = engine_now(w->eng);
+	w->done = done;
+	pthread_cond_broadcast(&sh->cv);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shard *sh = w->sh;
+	struct capture_batch b;
+	char err[512];
+	uint64_t k;
+
+	/* Each worker makes its own engine: the nDPI modules load side by side. */
+	if ((w->eng = engine_new_worker(&sh->conf, sh->n, sh->detecting, err, sizeof(err))) == NULL)
+		log_fatal(1, "%s", err);
+	for (k = 0; capture_ring_get(sh->ring, k, -1, &b) > 0; k++) {
+		unsigned slot = (unsigned)(k % CAPTURE_RING_SLOTS);
+		uint32_t i;
+
+		/* Batch k - CAPTURE_RING_SLOTS was replayed and released before the ring gave out batch k. */
+		reclaim(&w->out[slot]);
+		w->tick_us[slot] = 0;
+		engine_set_news(w->eng, &w->out[slot]);
+		for (i = 0; i < b.n; i++) {
+			const struct capture_toc *t = &b.toc[i];
+
+			/* The record a few of ours ahead was written on another core: ask for it early. */
+			if (i + PREFETCH_AHEAD < b.n && b.toc[i + PREFETCH_AHEAD].lane == w->idx) {
+				const uint8_t *p = (const uint8_t *)capture_batch_rec(&b, i + PREFETCH_AHEAD);
+
+				__builtin_prefetch(p);
+				__builtin_prefetch(p + 64);
+			}
+			if (t->lane == w->idx) {
+				const struct capture_rec *h = capture_batch_rec(&b, i);
+
+				engine_packet(w->eng, h->dlt, h->ts_us, (const uint8_t *)(h + 1), h->caplen,
+				    h->wirelen);
+			} else if (t->lane == CAPTURE_LANE_TICK) {
+				engine_tick(w->eng, t->ts_us);
+				w->tick_us[slot] = t->ts_us;
+			} else {
+				engine_pass(w->eng, t->ts_us, t->wirelen);
+			}
+		}
+		publish(w, k + 1);
+	}
+	engine_set_news(w->eng, &w->final);
+	engine_worker_flush(w->eng);
+	publish(w, k);
+	engine_free(w->eng);
+	w->eng = NULL;
+	pthread_mutex_lock(&sh->mu);
+	w->batches = k;
+	w->ended = true;
+	pthread_cond_broadcast(&sh->cv);
+	pthread_mutex_unlock(&sh->mu);
+	return NULL;
+}
+
+/* Sum of the workers' last published counters; packets and time are each worker's alike. */
+static void
+gather(void *arg, struct engine_stats *st, struct flow_table_stats *fs, uint64_t *ndpi_pkts)
+{
+	struct shard *sh = arg;
+	unsigned i;
+	int j;
+
+	memset(st, 0, sizeof(*st));
+	memset(fs, 0, sizeof(*fs));
+	*ndpi_pkts = 0;
+	pthread_mutex_lock(&sh->mu);
+	st->packets = sh->w[0].pub_st.packets;
+	st->bytes = sh->w[0].pub_st.bytes;
+	st->first_us = sh->w[0].pub_st.first_us;
+	st->last_us = sh->w[0].pub_st.last_us;
+	for (i = 0; i < sh->n; i++) {
+		const struct worker *w = &sh->w[i];
+
+		for (j = 0; j < DEC__COUNT; j++)
+			st->decode[j] += w->pub_st.decode[j];
+		st->frag_accounted += w->pub_st.frag_accounted;
+		st->frag_orphan += w->pub_st.frag_orphan;
+		fs->created += w->pub_fs.created;
+		fs->expired += w->pub_fs.expired;
+		fs->evicted += w->pub_fs.evicted;
+		fs->active_cut += w->pub_fs.active_cut;
+		fs->closed_early += w->pub_fs.closed_early;
+		fs->active += w->pub_fs.active;
+		*ndpi_pkts += w->pub_ndpi;
+	}
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/*
+ * The order one table would have given: by record, then phase; ends of one sweep and the running flows of
+ * a bucket end by timeout class and last touch (the idle lists' order), the bucket tick after them;
+ * the final flush first seen first.  A packet's own news comes from one worker only.
+ */
+static int
+news_cmp(const struct news *a, const struct news *b)
+{
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	if (a->phase != b->phase)
+		return a->phase < b->phase ? -1 : 1;
+	if (a->phase == PHASE_FLUSH)
+		return flow_cmp_first(&a->f, &b->f);
+	if (a->key1 != b->key1)
+		return a->key1 < b->key1 ? -1 : 1;
+	if (a->key2 != b->key2)
+		return a->key2 < b->key2 ? -1 : 1;
+	return 0;
+}
+
+struct replay {
+	struct engine *eng;
+	const struct news **attr;	/* NEWS_ATTR of the bucket end being merged */
+	size_t nattr, attr_cap;
+	uint64_t tick_seq;		/* the record of the last tick replayed */
+};
+
+/* Merge the workers' news of one batch (or of the flush) into one stream and replay it. */
+static void
+replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
+{
+	size_t at[SHARD_MAX] = { 0 };
+
+	for (;;) {
+		const struct news *best = NULL;
+		unsigned i, from = 0;
+
+		for (i = 0; i < n; i++)
+			if (at[i] < bufs[i]->n && (best == NULL || news_cmp(&bufs[i]->v[at[i]], best) < 0)) {
+				best = &bufs[i]->v[at[i]];
+				from = i;
+			}
+		if (best == NULL)
+			break;
+		at[from]++;
+		if (best->kind == NEWS_ATTR) {
+			if (rp->nattr == rp->attr_cap) {
+				rp->attr_cap = rp->attr_cap ? rp->attr_cap * 2 : 1024;
+				rp->attr = xrealloc(rp->attr, rp->attr_cap * sizeof(*rp->attr));
+			}
+			rp->attr[rp->nattr++] = best;
+		} else if (best->kind == NEWS_TICK) {
+			/* Every worker ticks at the same record; the first of them carries them all. */
+			if (best->seq != rp->tick_seq) {
+				engine_replay_tick(rp->eng, best->now_us, rp->attr, rp->nattr);
+				rp->nattr = 0;
+			}
+			rp->tick_seq = best->seq;
+		} else {
+			engine_replay(rp->eng, best);
+		}
+	}
+}
+
+static void
+deadline(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += (long)ms * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Wait until every worker is done with batch k (1) or has ended before it (0), or a while passed (-1). */
+static int
+wait_batch(struct shard *sh, uint64_t k)
+{
+	struct timespec ts;
+	int r = -1;
+
+	deadline(&ts, SHARD_WAIT_MS);
+	pthread_mutex_lock(&sh->mu);
+	for (;;) {
+		unsigned i, done = 0, ended = 0;
+
+		for (i = 0; i < sh->n; i++) {
+			done += sh->w[i].done > k;
+			ended += sh->w[i].ended && sh->w[i].batches <= k;
+		}
+		if (done == sh->n || ended == sh->n) {
+			r = done == sh->n ? 1 : 0;
+			break;
+		}
+		if (pthread_cond_timedwait(&sh->cv, &sh->mu, &ts) != 0)
+			break;
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return r;
+}
+
+int
+shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_fn idle, void *arg,
+	  volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err,
+	  size_t errlen)
+{
+	struct shard *sh = xcalloc(1, sizeof(*sh));
+	struct replay rp = { e, NULL, 0, 0, UINT64_MAX };
+	struct news_buf *bufs[SHARD_MAX];
+	bool quit = false;
+	uint64_t k = 0, now = 0;
+	unsigned i;
+	int rc;
+
+	sh->n = nworkers;
+	sh->conf = *engine_conf(e);
+	sh->detecting = engine_detects(e);
+	sh->dcfg.vxlan_port = (uint16_t)sh->conf.vxlan_port;
+	sh->dcfg.geneve_port = (uint16_t)sh->conf.geneve_port;
+	pthread_mutex_init(&sh->mu, NULL);
+	pthread_cond_init(&sh->cv, NULL);
+	for (i = 0; i < nworkers; i++) {
+		sh->w[i].sh = sh;
+		sh->w[i].idx = i;
+	}
+	if ((sh->ring = capture_ring_start(c, lane_of, sh, err, errlen)) == NULL) {
+		pthread_mutex_destroy(&sh->mu);
+		pthread_cond_destroy(&sh->cv);
+		free(sh);
+		return -2;
+	}
+	{
+		sigset_t all, old;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		for (i = 0; i < nworkers; i++)
+			if ((rc = pthread_create(&sh->w[i].thread, NULL, worker_main, &sh->w[i])) != 0)
+				log_fatal(1, "cannot start a worker thread: %s", strerror(rc));
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	engine_set_gather(e, gather, sh);
+	for (;;) {
+		int got;
+
+		if (*stop && !quit) {
+			quit = true;
+			capture_ring_quit(sh->ring);
+		}
+		if (*poll && poll_fn)
+			poll_fn(arg);
+		if ((got = wait_batch(sh, k)) < 0)
+			continue;
+		if (got == 0)
+			break;
+		for (i = 0; i < sh->n; i++)
+			bufs[i] = &sh->w[i].out[k % CAPTURE_RING_SLOTS];
+		replay_merged(&rp, bufs, sh->n);
+		if (idle && sh->w[0].tick_us[k % CAPTURE_RING_SLOTS])
+			idle(arg, sh->w[0].tick_us[k % CAPTURE_RING_SLOTS]);
+		capture_ring_release(sh->ring);
+		k++;
+	}
+	for (i = 0; i < sh->n; i++) {
+		pthread_join(sh->w[i].thread, NULL);
+		bufs[i] = &sh->w[i].final;
+		if (sh->w[i].pub_now > now)
+			now = sh->w[i].pub_now;
+	}
+	replay_merged(&rp, bufs, sh->n);
+	for (i = 0; i < sh->n; i++) {
+		int j;
+
+		for (j = 0; j < CAPTURE_RING_SLOTS; j++)
+			reclaim(&sh->w[i].out[j]);
+		reclaim(&sh->w[i].final);
+	}
+	engine_set_now(e, now);
+	rc = capture_ring_end(sh->ring, err, errlen);
+	/* The workers' final counters stay with the serial engine for the last stats and the summary. */
+	{
+		struct engine_stats st;
+		struct flow_table_stats fs;
+		uint64_t ndpi;
+
+		gather(sh, &st, &fs, &ndpi);
+		engine_set_totals(e, &st, &fs, ndpi);
+	}
+	for (i = 0; i < sh->n; i++) {
+		int j;
+
+		for (j = 0; j < CAPTURE_RING_SLOTS; j++)
+			free(sh->w[i].out[j].v);
+		free(sh->w[i].final.v);
+	}
+	free(rp.attr);
+	pthread_mutex_destroy(&sh->mu);
+	pthread_cond_destroy(&sh->cv);
+	free(sh);
+	return quit && rc >= 0 ? 1 : rc;
+}

@@ -1,0 +1,82 @@
+/*
+ * shard.h - the sharded pipeline (--threads N): N workers each own the flows of one shard, with their own
+ * flow table and nDPI module; one thread replays what they tell the detection layer in packet order.
+ *
+ * A worker sees every record (so each keeps the same clock, sweeps and bucket ends), decodes every packet,
+ * and keeps those whose address pair hashes to its shard.  What the single-threaded engine would tell the
+ * detection layer at a packet, a worker writes down as news, with a copy of the flow's packet-path fields
+ * as they were then (a snapshot).  The replaying thread merges the workers' news of a batch in the order
+ * the single table would have produced it and calls the detection layer on the snapshots, so alerts and
+ * flow events are those of one thread, as long as no shard reaches its share of flow.max.
+ */
+#ifndef DCDN_SHARD_H
+#define DCDN_SHARD_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "flow.h"
+
+#define SHARD_MAX	8	/* workers at most */
+
+enum news_kind {
+	NEWS_END,		/* a flow record ended (arg: enum flow_end) */
+	NEWS_ATTR,		/* a running flow carried bytes since the last bucket end (snapshot) */
+	NEWS_TICK,		/* detection's clock: its start, or a bucket end */
+	NEWS_SPEAKS,		/* a side of the flow sent its first packet (arg: direction) */
+	NEWS_CLASSIFIED,	/* classification ended */
+	NEWS_DNS,		/* a DNS answer on the flow: msg, len */
+	NEWS_SWAP,		/* a late SYN swapped the flow's directions */
+};
+
+/* Within one record, in this order, as one thread does it. */
+enum news_phase {
+	PHASE_SWEEP,		/* idle flows ended by the once-a-second sweep */
+	PHASE_BUCKET,		/* a bucket end: running flows, then the tick */
+	PHASE_PACKET,		/* the packet's own flow */
+	PHASE_FLUSH,		/* end of input: every flow, first seen first */
+};
+
+struct news {
+	uint64_t seq;		/* the record it came with */
+	uint64_t now_us;
+	uint64_t key1, key2;	/* order among workers' news of one record and phase */
+	struct flow *f;		/* the live flow (frozen once its record ended: NEWS_END but FE_ACTIVE) */
+	const uint8_t *msg;	/* NEWS_DNS: in the batch, which outlives the replay */
+	uint32_t len;
+	uint8_t kind, phase, arg;
+	uint8_t fresh;		/* NEWS_END: classification was only finished by the end */
+	uint8_t has_snap;
+	struct flow snap;	/* FLOW_PACKET_PART bytes of the flow as they were, when has_snap */
+};
+
+struct news_buf {
+	struct news *v;
+	size_t n, cap;
+};
+
+struct news *news_add(struct news_buf *b);
+
+/*
+ * The worker of a decoded packet: a hash of its address pair, VLANs and tunnel, the same both ways.  Not of
+ * ports or protocol: fragments have no ports, and nDPI links some flows of one address pair (TINC over TCP
+ * and UDP, say) through caches of its own, which are per worker.
+ */
+struct decoded;
+unsigned shard_of(const struct decoded *d, unsigned nshards);
+
+struct engine;
+
+/*
+ * Run the input through nworkers shard workers (2..SHARD_MAX) and the serial engine e on the caller's
+ * thread, until the input ends or *stop.  idle is called on the caller's thread after a batch that held a
+ * live link's idle tick.  Returns as capture_run does, every flow ended; or -2, with err, when the
+ * reader thread cannot start (nothing was read: the caller may read on one thread).
+ */
+int shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_fn idle, void *arg,
+	      volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err,
+	      size_t errlen);
+
+#endif
