@@ -15,9 +15,11 @@
  *
  * The ring is bounded: RING_SLOTS batches of RING_BYTES each, so at most 4 MB are read ahead.
  */
+#define _GNU_SOURCE	/* pthread_setname_np: threads show by role in top -H and perf */
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -173,7 +175,15 @@ reader_main(void *arg)
 	volatile sig_atomic_t never = 0;
 	int rc;
 
+	pthread_setname_np(pthread_self(), "dcdn-reader");
 	rc = capture_run(r->cap, on_read, on_tick, r, &r->stop, &never, NULL, r->err, sizeof(r->err));
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+		log_debug("reader: %.3f s of CPU, %" PRIu64 " batches", (double)ts.tv_sec + (double)ts.tv_nsec / 1e9,
+		    r->published);
+	}
 	pthread_mutex_lock(&r->mu);
 	if (filling(r)->n > 0 && !r->quit)
 		r->published++;

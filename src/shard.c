@@ -12,8 +12,10 @@
  * Signals stay with the caller's thread.  A stop ends the reading; what was read is still worked through,
  * so the run ends as a single thread's would have at that packet.
  */
+#define _GNU_SOURCE	/* pthread_setname_np: threads show by role in top -H and perf */
 #include "config.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,6 +46,7 @@ struct worker {
 	struct engine_stats pub_st;
 	struct flow_table_stats pub_fs;
 	uint64_t pub_ndpi, pub_now;
+	double cpu_s;				/* the thread's CPU time, once ended */
 };
 
 struct shard {
@@ -144,6 +147,15 @@ publish(struct worker *w, uint64_t done)
 	pthread_mutex_unlock(&sh->mu);
 }
 
+static double
+thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -153,6 +165,12 @@ worker_main(void *arg)
 	char err[512];
 	uint64_t k;
 
+	{
+		char name[16];
+
+		snprintf(name, sizeof(name), "dcdn-worker%u", w->idx);
+		pthread_setname_np(pthread_self(), name);
+	}
 	/* Each worker makes its own engine: the nDPI modules load side by side. */
 	if ((w->eng = engine_new_worker(&sh->conf, sh->n, sh->detecting, err, sizeof(err))) == NULL)
 		log_fatal(1, "%s", err);
@@ -194,6 +212,7 @@ worker_main(void *arg)
 	engine_free(w->eng);
 	w->eng = NULL;
 	pthread_mutex_lock(&sh->mu);
+	w->cpu_s = thread_cpu();
 	w->batches = k;
 	w->ended = true;
 	pthread_cond_broadcast(&sh->cv);
@@ -416,6 +435,11 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	}
 	engine_set_now(e, now);
 	rc = capture_ring_end(sh->ring, err, errlen);
+	/* Where the time went, for whoever tunes the number of workers. */
+	for (i = 0; i < sh->n; i++)
+		log_debug("worker %u: %.3f s of CPU, %" PRIu64 " packets to nDPI", i, sh->w[i].cpu_s,
+		    sh->w[i].pub_ndpi);
+	log_debug("replay (this thread): %.3f s of CPU", thread_cpu());
 	/* The workers' final counters stay with the serial engine for the last stats and the summary. */
 	{
 		struct engine_stats st;
