@@ -322,13 +322,15 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle
 {
 	struct capture_ring *r;
 	uint64_t k = 0;
-	int rc = 0;
+	int rc = 0, ended;
 
+	/* Before the reader starts: it reads the setting. */
+	capture_pace_by_caller(c, 1);
 	if ((r = capture_ring_start(c, NULL, NULL, err, errlen)) == NULL) {
 		log_warn("%s; reading on one thread", err);
+		capture_pace_by_caller(c, 0);
 		return capture_run(c, pkt, idle, arg, stop, poll, poll_fn, err, errlen);
 	}
-	capture_pace_by_caller(c, 1);
 	for (;;) {
 		struct capture_batch b;
 		uint32_t i;
@@ -368,7 +370,7 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle
 	}
 	if (rc == 1)
 		capture_ring_quit(r);
+	ended = capture_ring_end(r, err, errlen);
 	capture_pace_by_caller(c, 0);
-	k = (uint64_t)capture_ring_end(r, err, errlen);
-	return rc == 1 ? 1 : (int)(int64_t)k;
+	return rc == 1 ? 1 : ended;
 }

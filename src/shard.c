@@ -46,7 +46,7 @@ struct worker {
 	struct engine_stats pub_st;
 	struct flow_table_stats pub_fs;
 	uint64_t pub_ndpi, pub_now;
-	double cpu_s;				/* the thread's CPU time, once ended */
+	double cpu_s;				/* the thread's CPU time, once joined */
 };
 
 struct shard {
@@ -208,15 +208,16 @@ worker_main(void *arg)
 	}
 	engine_set_news(w->eng, &w->final);
 	engine_worker_flush(w->eng);
+	engine_set_news(w->eng, NULL);
 	publish(w, k);
-	engine_free(w->eng);
-	w->eng = NULL;
 	pthread_mutex_lock(&sh->mu);
-	w->cpu_s = thread_cpu();
 	w->batches = k;
 	w->ended = true;
 	pthread_cond_broadcast(&sh->cv);
 	pthread_mutex_unlock(&sh->mu);
+	/* Every flow has ended: the module goes while the last news is replayed.  cpu_s is read after join. */
+	engine_free(w->eng);
+	w->cpu_s = thread_cpu();
 	return NULL;
 }
 
@@ -419,13 +420,15 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 		capture_ring_release(sh->ring);
 		k++;
 	}
+	/* Every worker has ended (wait_batch said so under mu): their final news is the replay's now. */
 	for (i = 0; i < sh->n; i++) {
-		pthread_join(sh->w[i].thread, NULL);
 		bufs[i] = &sh->w[i].final;
 		if (sh->w[i].pub_now > now)
 			now = sh->w[i].pub_now;
 	}
 	replay_merged(&rp, bufs, sh->n);
+	for (i = 0; i < sh->n; i++)
+		pthread_join(sh->w[i].thread, NULL);
 	for (i = 0; i < sh->n; i++) {
 		int j;
 

@@ -1,5 +1,6 @@
 /*
- * test_flow.c - the flow table: direction normalization, initiator, timeouts, active cut, cap and eviction.
+ * test_flow.c - the flow table: direction normalization, initiator, timeouts, active cut, cap and eviction,
+ * the touch clock and the walk over flows touched since a clock value (a sharded run's bucket ends).
  */
 #include "config.h"
 
@@ -137,6 +138,8 @@ test_initiator_fixed_by_syn(void)
 	CHECK_EQ(f->pkts[0], 1);
 	CHECK_EQ(f->pkts[1], 1);
 	CHECK_EQ(f->bytes[1], 100);
+	/* The caller is told, so what it attributed per direction can follow. */
+	CHECK_EQ(f->swapped, 1);
 	flow_table_free(t);
 }
 
@@ -330,6 +333,115 @@ test_vlan_in_key(void)
 	flow_table_free(t);
 }
 
+struct walk {
+	int n;
+	uint16_t sport[16];
+	uint64_t touch[16];
+};
+
+static void
+on_walk(void *arg, struct flow *f)
+{
+	struct walk *w = arg;
+
+	if (w->n < 16) {
+		w->sport[w->n] = flow_src_port(f);
+		w->touch[w->n] = f->touch;
+	}
+	w->n++;
+}
+
+/*
+ * Flows carry the clock of their last packet; the walks go class by class, oldest touch first, and
+ * foreach_since visits exactly the flows touched at or after its clock value.
+ */
+static void
+test_touch_order(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded u1 = pkt(17, 1, 1001, 2, 53, 0, 80);
+	struct decoded u2 = pkt(17, 1, 1002, 2, 53, 0, 80);
+	struct decoded u3 = pkt(17, 1, 1003, 2, 53, 0, 80);
+	struct decoded tcp = pkt(6, 1, 1004, 2, 80, TH_SYN, 60);
+	struct walk w;
+	int dir;
+	bool created;
+
+	flow_table_clock(t, 10);
+	flow_table_packet(t, &u1, 1 * S, &dir, &created);
+	flow_table_clock(t, 11);
+	flow_table_packet(t, &u2, 1 * S, &dir, &created);
+	flow_table_clock(t, 12);
+	flow_table_packet(t, &tcp, 1 * S, &dir, &created);
+	flow_table_clock(t, 13);
+	flow_table_packet(t, &u3, 1 * S, &dir, &created);
+	flow_table_clock(t, 14);
+	flow_table_packet(t, &u1, 2 * S, &dir, &created);	/* u1 is now the freshest UDP flow */
+
+	memset(&w, 0, sizeof(w));
+	flow_table_foreach(t, on_walk, &w);
+	CHECK_EQ(w.n, 4);
+	/* TCP (a lower class) first, then UDP by last touch: u2, u3, u1. */
+	CHECK_EQ(w.sport[0], 1004);
+	CHECK_EQ(w.sport[1], 1002);
+	CHECK_EQ(w.sport[2], 1003);
+	CHECK_EQ(w.sport[3], 1001);
+	CHECK_EQ(w.touch[3], 14);
+
+	memset(&w, 0, sizeof(w));
+	flow_table_foreach_since(t, 13, on_walk, &w);
+	CHECK_EQ(w.n, 2);
+	CHECK_EQ(w.sport[0], 1003);
+	CHECK_EQ(w.sport[1], 1001);
+
+	memset(&w, 0, sizeof(w));
+	flow_table_foreach_since(t, 12, on_walk, &w);
+	CHECK_EQ(w.n, 3);
+	CHECK_EQ(w.sport[0], 1004);
+
+	memset(&w, 0, sizeof(w));
+	flow_table_foreach_since(t, 15, on_walk, &w);
+	CHECK_EQ(w.n, 0);
+	flow_table_free(t);
+}
+
+static struct flow *kept[8];
+static int nkept;
+
+static void
+on_keep(void *arg, struct flow *f, enum flow_end why)
+{
+	(void)arg;
+	(void)why;
+	if (nkept < 8)
+		kept[nkept++] = f;
+}
+
+/* A table that keeps ended flows hands them over whole; the caller frees them. */
+static void
+test_keep_ended(void)
+{
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_keep, NULL);
+	struct decoded u = pkt(17, 1, 1001, 2, 53, 0, 80);
+	int dir, i;
+	bool created;
+
+	flow_table_keep_ended(t);
+	flow_table_packet(t, &u, 1 * S, &dir, &created);
+	flow_table_expire(t, 500 * S);
+	CHECK_EQ(nkept, 1);
+	CHECK_EQ(flow_table_stats(t)->active, 0);
+	/* Still readable after the end: the record as it was. */
+	CHECK_EQ(kept[0]->pkts[0], 1);
+	CHECK_EQ(flow_src_port(kept[0]), 1001);
+	flow_table_free(t);
+	for (i = 0; i < nkept; i++)
+		flow_free(kept[i]);
+}
+
 int
 main(void)
 {
@@ -343,5 +455,7 @@ main(void)
 	test_cap_eviction();
 	test_many();
 	test_vlan_in_key();
+	test_touch_order();
+	test_keep_ended();
 	return check_done("test_flow");
 }
