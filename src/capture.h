@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct capture;
 
@@ -112,6 +113,9 @@ void capture_ring_release(struct capture_ring *r);
 void capture_ring_quit(struct capture_ring *r);
 /* Wait for the reader, free the ring; capture_run's result (err set when it is -1). */
 int capture_ring_end(struct capture_ring *r, char *err, size_t errlen);
+/* The wall-clock time ms from now, for pthread_cond_timedwait. */
+void capture_deadline(struct timespec *ts, int ms);
+
 /* Record i of a batch. */
 static inline const struct capture_rec *
 capture_batch_rec(const struct capture_batch *b, uint32_t i)

@@ -194,8 +194,8 @@ reader_main(void *arg)
 	return NULL;
 }
 
-static void
-deadline(struct timespec *ts, int ms)
+void
+capture_deadline(struct timespec *ts, int ms)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
 	ts->tv_nsec += (long)ms * 1000000L;
@@ -259,7 +259,7 @@ capture_ring_get(struct capture_ring *r, uint64_t k, int wait_ms, struct capture
 	int got;
 
 	if (wait_ms > 0)
-		deadline(&ts, wait_ms);
+		capture_deadline(&ts, wait_ms);
 	pthread_mutex_lock(&r->mu);
 	while (k >= r->published && !r->ended && wait_ms != 0) {
 		if (wait_ms < 0)

@@ -540,10 +540,14 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 	}
 	if (!(f->spoke & (1 << dir))) {
 		f->spoke |= (uint8_t)(1 << dir);
-		if (e->worker)
-			tell(e, NEWS_SPEAKS, f, true)->arg = (uint8_t)dir;
-		else if (e->det)
+		if (e->worker) {
+			struct news *n = tell(e, NEWS_SPEAKS, f, true);
+
+			n->arg = (uint8_t)dir;
+			n->created = created;
+		} else if (e->det) {
 			detect_flow_speaks(e->det, f, dir, e->now_us);
+		}
 	}
 	if (!f->classified && classify_packet(cls(e), f, d.l3, d.l3_len, e->now_us / 1000u)) {
 		if (e->worker)
@@ -607,8 +611,8 @@ engine_replay(struct engine *e, const struct news *n)
 		swap_acc(f);
 		break;
 	case NEWS_SPEAKS:
-		/* A flow speaks first with its first packet: count the flows held as one table would. */
-		if (f->pkts[0] + f->pkts[1] == 1 && ++e->held > e->held_peak)
+		/* A new flow speaks with its first packet: count the flows held as one table would. */
+		if (n->created && ++e->held > e->held_peak)
 			e->held_peak = e->held;
 		if (e->det)
 			detect_flow_speaks(e->det, f, n->arg, n->now_us);

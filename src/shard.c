@@ -7,7 +7,8 @@
  *   - batch k and every worker's news of it (out[k % CAPTURE_RING_SLOTS]) are the worker's until it counts
  *     k as done, then the replay's until the release; the ring does not hand out batch k + SLOTS before;
  *   - a flow's packet-path fields are its worker's; detection's fields (FLOW_PACKET_PART on) the replay's;
- *     an ended flow is frozen and freed by the replay;
+ *     an ended flow is frozen, and freed by its worker when it takes the news of its end back (by the
+ *     replay at the end of the run);
  *   - counters a worker publishes after each batch (pub_*) are under mu, for stats events.
  * Signals stay with the caller's thread.  A stop ends the reading; what was read is still worked through,
  * so the run ends as a single thread's would have at that packet.
@@ -320,17 +321,6 @@ replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
 	}
 }
 
-static void
-deadline(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_nsec += (long)ms * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Wait until every worker is done with batch k (1) or has ended before it (0), or a while passed (-1). */
 static int
 wait_batch(struct shard *sh, uint64_t k)
@@ -338,7 +328,7 @@ wait_batch(struct shard *sh, uint64_t k)
 	struct timespec ts;
 	int r = -1;
 
-	deadline(&ts, SHARD_WAIT_MS);
+	capture_deadline(&ts, SHARD_WAIT_MS);
 	pthread_mutex_lock(&sh->mu);
 	for (;;) {
 		unsigned i, done = 0, ended = 0;

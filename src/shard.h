@@ -48,6 +48,7 @@ struct news {
 	uint32_t len;
 	uint8_t kind, phase, arg;
 	uint8_t fresh;		/* NEWS_END: classification was only finished by the end */
+	uint8_t created;	/* NEWS_SPEAKS: the packet made the flow */
 	uint8_t has_snap;
 	struct flow snap;	/* FLOW_PACKET_PART bytes of the flow as they were, when has_snap */
 };
