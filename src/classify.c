@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,13 @@ struct classifier {
 	uint64_t pkts;
 };
 
+/*
+ * Modules are made and freed one at a time: nDPI 4.2 initialises libgcrypt (process-wide) inside
+ * ndpi_init_detection_module, which is not safe from two threads at once, and its reader makes its
+ * modules one by one too.  Sharded workers make theirs on their own threads.
+ */
+static pthread_mutex_t module_mu = PTHREAD_MUTEX_INITIALIZER;
+
 struct classifier *
 classifier_new(const struct classifier_cfg *cfg)
 {
@@ -26,12 +34,14 @@ classifier_new(const struct classifier_cfg *cfg)
 	NDPI_PROTOCOL_BITMASK all;
 
 	c->cfg = *cfg;
+	pthread_mutex_lock(&module_mu);
 	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
 	if (c->ndpi == NULL)
 		log_fatal(1, "cannot initialise nDPI");
 	NDPI_BITMASK_SET_ALL(all);
 	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
 	ndpi_finalize_initialization(c->ndpi);
+	pthread_mutex_unlock(&module_mu);
 	return c;
 }
 
@@ -40,7 +50,9 @@ classifier_free(struct classifier *c)
 {
 	if (c == NULL)
 		return;
+	pthread_mutex_lock(&module_mu);
 	ndpi_exit_detection_module(c->ndpi);
+	pthread_mutex_unlock(&module_mu);
 	free(c);
 }
 

@@ -21,6 +21,7 @@ same() {
 	rc2=$?
 	if [ "$rc1" -ne 0 ] || [ "$rc2" -ne 0 ]; then
 		fail "$name: exit status $rc1 with one thread, $rc2 with --threads $n"
+		tail -n 20 "$TMP/one.err" "$TMP/two.err"
 		return
 	fi
 	if ! cmp -s "$TMP/one.json" "$TMP/two.json"; then
