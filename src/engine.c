@@ -53,8 +53,8 @@ struct engine {
 	uint8_t phase;			/* enum news_phase of what is going on */
 	uint64_t bucket_us, bucket_end_us, last_close_seq;
 	/* The serial side of a sharded run: the running flows of a bucket end, and the workers' counters. */
-	const struct news *const *attr;
-	size_t nattr;
+	const struct running_flow *const *running;
+	size_t nrunning;
 	engine_gather_fn gather;
 	void *gather_arg;
 	uint32_t held, held_peak;	/* flows held by all workers, replayed */
@@ -427,9 +427,26 @@ static void
 tell_running(void *arg, struct flow *f)
 {
 	struct engine *e = arg;
+	struct news_buf *b = e->news;
+	struct running_flow *r;
 
-	if (f->home)
-		tell(e, NEWS_ATTR, f, true);
+	/* Attribution skips flows with no address of the home net: so can the list. */
+	if (f->home == 0)
+		return;
+	if (b->nrun == b->runcap) {
+		b->runcap = b->runcap ? b->runcap * 2 : 1024;
+		b->run = xrealloc(b->run, b->runcap * sizeof(*b->run));
+	}
+	r = &b->run[b->nrun++];
+	r->f = f;
+	r->touch = f->touch;
+	r->first_us = f->first_us;
+	memcpy(r->bytes, f->bytes, sizeof(r->bytes));
+	memcpy(r->pkts, f->pkts, sizeof(r->pkts));
+	r->l7 = f->l7;
+	r->tclass = f->tclass;
+	r->init_is_b = f->init_is_b;
+	r->spoke = f->spoke;
 }
 
 /*
@@ -440,15 +457,20 @@ static void
 worker_tick(struct engine *e)
 {
 	uint64_t aligned = (e->now_us / e->bucket_us + 1) * e->bucket_us;
+	struct news *n;
+	size_t from;
 
 	if (!e->detecting || (e->bucket_end_us && e->now_us < e->bucket_end_us))
 		return;
 	e->phase = PHASE_BUCKET;
+	from = e->news->nrun;
 	if (e->bucket_end_us) {
 		flow_table_foreach_since(e->flows, e->last_close_seq, tell_running, e);
 		e->last_close_seq = e->seq;
 	}
-	tell(e, NEWS_TICK, NULL, false)->key1 = UINT64_MAX;
+	n = tell(e, NEWS_TICK, NULL, false);
+	n->run_from = (uint32_t)from;
+	n->run_n = (uint32_t)(e->news->nrun - from);
 	e->bucket_end_us = aligned;
 }
 
@@ -630,7 +652,6 @@ engine_replay(struct engine *e, const struct news *n)
 			e->held--;
 		flow_ended(e, f, (enum flow_end)n->arg, n->fresh, n->now_us);
 		break;
-	case NEWS_ATTR:
 	case NEWS_TICK:
 		break;
 	}
@@ -638,42 +659,79 @@ engine_replay(struct engine *e, const struct news *n)
 		snap_back(&tmp, n->f);
 }
 
+/* A running flow's copy as attribution sees it; detection's own fields go back to the live flow after. */
 static void
-attr_running(void *src, detect_flow_fn fn, void *arg)
+running_view(struct flow *tmp, const struct running_flow *r)
+{
+	memset(tmp, 0, FLOW_PACKET_PART);
+	/* Written once, before the worker told of the flow: safe to read while it runs. */
+	tmp->key = r->f->key;
+	tmp->home = r->f->home;
+	tmp->first_us = r->first_us;
+	memcpy(tmp->bytes, r->bytes, sizeof(tmp->bytes));
+	memcpy(tmp->pkts, r->pkts, sizeof(tmp->pkts));
+	tmp->l7 = r->l7;
+	tmp->tclass = r->tclass;
+	tmp->touch = r->touch;
+	tmp->init_is_b = r->init_is_b;
+	tmp->spoke = r->spoke;
+	memcpy((uint8_t *)tmp + FLOW_PACKET_PART, (const uint8_t *)r->f + FLOW_PACKET_PART,
+	    sizeof(*tmp) - FLOW_PACKET_PART);
+}
+
+static void
+replayed_running(void *src, detect_flow_fn fn, void *arg)
 {
 	struct engine *e = src;
 	size_t i;
 
-	for (i = 0; i < e->nattr; i++) {
+	for (i = 0; i < e->nrunning; i++) {
 		struct flow tmp;
 
-		fn(arg, snap_view(&tmp, e->attr[i]));
-		snap_back(&tmp, e->attr[i]->f);
+		running_view(&tmp, e->running[i]);
+		fn(arg, &tmp);
+		snap_back(&tmp, e->running[i]->f);
 	}
 }
 
 void
-engine_replay_tick(struct engine *e, uint64_t now_us, const struct news *const *attr, size_t nattr)
+engine_replay_tick(struct engine *e, uint64_t now_us, const struct running_flow *const *running, size_t n)
 {
 	if (now_us > e->now_us)
 		e->now_us = now_us;
 	if (e->det == NULL)
 		return;
-	e->attr = attr;
-	e->nattr = nattr;
-	detect_set_running(e->det, attr_running, e);
+	e->running = running;
+	e->nrunning = n;
+	detect_set_running(e->det, replayed_running, e);
 	detect_tick(e->det, now_us);
 	detect_set_running(e->det, table_running, e);
-	e->attr = NULL;
-	e->nattr = 0;
+	e->running = NULL;
+	e->nrunning = 0;
+}
+
+struct final_flow *
+engine_worker_drain(struct engine *e, size_t *n)
+{
+	struct flow **all = flow_table_drain(e->flows, n);
+	struct final_flow *out = xmalloc(sizeof(*out) * (*n ? *n : 1));
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		out[i].f = all[i];
+		out[i].fresh = !all[i]->classified;
+		if (out[i].fresh)
+			classify_finish(cls(e), all[i]);
+	}
+	free(all);
+	return out;
 }
 
 void
-engine_worker_flush(struct engine *e)
+engine_replay_final(struct engine *e, const struct final_flow *ff)
 {
-	e->phase = PHASE_FLUSH;
-	e->seq = UINT64_MAX;
-	flow_table_flush(e->flows);
+	flow_ended(e, ff->f, FE_SHUTDOWN, ff->fresh, e->now_us);
+	flow_free(ff->f);
 }
 
 void

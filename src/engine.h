@@ -20,6 +20,8 @@ struct detect;
 struct flow_table_stats;
 struct news;
 struct news_buf;
+struct running_flow;
+struct final_flow;
 
 struct engine_stats {
 	uint64_t packets, bytes;
@@ -66,14 +68,17 @@ struct engine *engine_new_worker(const struct conf *conf, unsigned nshards, bool
 void engine_set_news(struct engine *e, struct news_buf *b);
 /* A packet of another worker's shard: time and packet counts only. */
 void engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen);
-/* End every flow of a worker (news of PHASE_FLUSH). */
-void engine_worker_flush(struct engine *e);
+/* End of input: a worker's flows, taken out first seen first, their classification finished. */
+struct final_flow *engine_worker_drain(struct engine *e, size_t *n);
+/* The serial engine ends one of them (FE_SHUTDOWN) and frees it. */
+void engine_replay_final(struct engine *e, const struct final_flow *ff);
 /* A worker's own counters. */
 void engine_counters(const struct engine *e, struct engine_stats *st, struct flow_table_stats *fs,
 		     uint64_t *ndpi_pkts);
-/* Replay one piece of news; a bucket tick with the running flows' news (NEWS_ATTR) that came with it. */
+/* Replay one piece of news; a bucket tick with the running flows of every worker, in one table's order. */
 void engine_replay(struct engine *e, const struct news *n);
-void engine_replay_tick(struct engine *e, uint64_t now_us, const struct news *const *attr, size_t nattr);
+void engine_replay_tick(struct engine *e, uint64_t now_us, const struct running_flow *const *running,
+			size_t n);
 /* Time moves on to now_us (the workers' clock at the end of a sharded run). */
 void engine_set_now(struct engine *e, uint64_t now_us);
 /* Where the serial engine's stats come from in a sharded run. */

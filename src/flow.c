@@ -137,24 +137,46 @@ flow_cmp_first(const void *x, const void *y)
 	return memcmp(&a->key, &b->key, sizeof(a->key));
 }
 
+/* Every flow, first seen first: that order makes the final records independent of the hash seed. */
+static struct flow **
+all_by_first(struct flow_table *t, size_t *n)
+{
+	struct flow **all = xmalloc(sizeof(*all) * (t->st.active ? t->st.active : 1));
+	int c;
+
+	*n = 0;
+	for (c = 0; c < FT__COUNT; c++)
+		for (struct flow *f = t->lists[c].head; f; f = f->next)
+			all[(*n)++] = f;
+	qsort(all, *n, sizeof(*all), flow_cmp_first);
+	return all;
+}
+
 void
 flow_table_flush(struct flow_table *t)
 {
 	struct flow **all;
-	uint32_t n = 0, i;
-	int c;
+	size_t n, i;
 
 	if (t->st.active == 0)
 		return;
-	all = xmalloc(sizeof(*all) * t->st.active);
-	for (c = 0; c < FT__COUNT; c++)
-		for (struct flow *f = t->lists[c].head; f; f = f->next)
-			all[n++] = f;
-	/* First-seen order makes the final records independent of the hash seed. */
-	qsort(all, n, sizeof(*all), flow_cmp_first);
+	all = all_by_first(t, &n);
 	for (i = 0; i < n; i++)
 		flow_end(t, all[i], FE_SHUTDOWN);
 	free(all);
+}
+
+struct flow **
+flow_table_drain(struct flow_table *t, size_t *n)
+{
+	struct flow **all = all_by_first(t, n);
+	int c;
+
+	for (c = 0; c < FT__COUNT; c++)
+		t->lists[c].head = t->lists[c].tail = NULL;
+	memset(t->buckets, 0, sizeof(*t->buckets) * t->nbuckets);
+	t->st.active = 0;
+	return all;
 }
 
 void

@@ -119,6 +119,11 @@ struct flow_table *flow_table_new(const struct flow_table_cfg *cfg, flow_end_cb 
 void flow_table_free(struct flow_table *t);
 /* Ends every flow in first-seen order with FE_SHUTDOWN; the table stays usable. */
 void flow_table_flush(struct flow_table *t);
+/*
+ * Takes every flow out of the table, in flush order, without the callback: the caller gets an array
+ * (free it) of *n flows it now owns (flow_free).  The table stays usable, empty.
+ */
+struct flow **flow_table_drain(struct flow_table *t, size_t *n);
 
 /* From now on the callback owns the flows it is handed, and frees them with flow_free. */
 void flow_table_keep_ended(struct flow_table *t);

@@ -39,10 +39,11 @@ struct worker {
 	pthread_t thread;
 	struct news_buf out[CAPTURE_RING_SLOTS];
 	uint64_t tick_us[CAPTURE_RING_SLOTS];	/* a batch's last idle tick, 0 if none (worker 0) */
-	struct news_buf final;			/* PHASE_FLUSH news */
+	struct final_flow *final;		/* the flows left at the end, first seen first */
+	size_t nfinal;
 	/* Under mu. */
 	uint64_t done;				/* batches worked through */
-	bool ended;				/* the input is over and final is written */
+	bool ended;				/* the input is over and final is taken */
 	uint64_t batches;			/* how many there were, once ended */
 	struct engine_stats pub_st;
 	struct flow_table_stats pub_fs;
@@ -127,6 +128,7 @@ reclaim(struct news_buf *b)
 		if (b->v[i].kind == NEWS_END && b->v[i].arg != FE_ACTIVE)
 			flow_free(b->v[i].f);
 	b->n = 0;
+	b->nrun = 0;
 }
 
 static void
@@ -207,9 +209,8 @@ worker_main(void *arg)
 		}
 		publish(w, k + 1);
 	}
-	engine_set_news(w->eng, &w->final);
-	engine_worker_flush(w->eng);
 	engine_set_news(w->eng, NULL);
+	w->final = engine_worker_drain(w->eng, &w->nfinal);
 	publish(w, k);
 	pthread_mutex_lock(&sh->mu);
 	w->batches = k;
@@ -259,7 +260,7 @@ gather(void *arg, struct engine_stats *st, struct flow_table_stats *fs, uint64_t
 /*
  * The order one table would have given: by record, then phase; ends of one sweep and the running flows of
  * a bucket end by timeout class and last touch (the idle lists' order), the bucket tick after them;
- * the final flush first seen first.  A packet's own news comes from one worker only.
+ * A packet's own news comes from one worker only.
  */
 static int
 news_cmp(const struct news *a, const struct news *b)
@@ -268,8 +269,6 @@ news_cmp(const struct news *a, const struct news *b)
 		return a->seq < b->seq ? -1 : 1;
 	if (a->phase != b->phase)
 		return a->phase < b->phase ? -1 : 1;
-	if (a->phase == PHASE_FLUSH)
-		return flow_cmp_first(&a->f, &b->f);
 	if (a->key1 != b->key1)
 		return a->key1 < b->key1 ? -1 : 1;
 	if (a->key2 != b->key2)
@@ -279,10 +278,60 @@ news_cmp(const struct news *a, const struct news *b)
 
 struct replay {
 	struct engine *eng;
-	const struct news **attr;	/* NEWS_ATTR of the bucket end being merged */
-	size_t nattr, attr_cap;
-	uint64_t tick_seq;		/* the record of the last tick replayed */
+	const struct running_flow **run;	/* the running flows of the bucket end being replayed */
+	size_t nrun, runcap;
 };
+
+static bool
+run_before(const struct running_flow *a, const struct running_flow *b)
+{
+	return a->tclass != b->tclass ? a->tclass < b->tclass : a->touch < b->touch;
+}
+
+/*
+ * A bucket end: every worker's tick of this record is at the head of its news (nothing of the record's
+ * bucket phase sorts after a tick).  Their running flows are merged in one table's order, by timeout class
+ * and last touch, as flow_table_foreach walks them.
+ */
+static void
+replay_bucket_end(struct replay *rp, struct news_buf *const *bufs, unsigned n, size_t *at, const struct news *tick)
+{
+	const struct running_flow *from[SHARD_MAX], *to[SHARD_MAX];
+	unsigned i;
+
+	rp->nrun = 0;
+	for (i = 0; i < n; i++) {
+		const struct news *t = at[i] < bufs[i]->n ? &bufs[i]->v[at[i]] : NULL;
+
+		from[i] = to[i] = NULL;
+		if (t == NULL || t->kind != NEWS_TICK || t->seq != tick->seq)
+			continue;
+		at[i]++;
+		from[i] = bufs[i]->run + t->run_from;
+		to[i] = from[i] + t->run_n;
+		rp->nrun += t->run_n;
+	}
+	if (rp->nrun > rp->runcap) {
+		rp->runcap = rp->nrun * 2;
+		rp->run = xrealloc(rp->run, rp->runcap * sizeof(*rp->run));
+	}
+	rp->nrun = 0;
+	for (;;) {
+		const struct running_flow *best = NULL;
+		unsigned b = 0;
+
+		for (i = 0; i < n; i++)
+			if (from[i] < to[i] && (best == NULL || run_before(from[i], best))) {
+				best = from[i];
+				b = i;
+			}
+		if (best == NULL)
+			break;
+		from[b]++;
+		rp->run[rp->nrun++] = best;
+	}
+	engine_replay_tick(rp->eng, tick->now_us, rp->run, rp->nrun);
+}
 
 /* Merge the workers' news of one batch (or of the flush) into one stream and replay it. */
 static void
@@ -292,32 +341,44 @@ replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
 
 	for (;;) {
 		const struct news *best = NULL;
-		unsigned i, from = 0;
+		unsigned i;
 
 		for (i = 0; i < n; i++)
-			if (at[i] < bufs[i]->n && (best == NULL || news_cmp(&bufs[i]->v[at[i]], best) < 0)) {
+			if (at[i] < bufs[i]->n && (best == NULL || news_cmp(&bufs[i]->v[at[i]], best) < 0))
 				best = &bufs[i]->v[at[i]];
-				from = i;
+		if (best == NULL)
+			break;
+		if (best->kind == NEWS_TICK) {
+			replay_bucket_end(rp, bufs, n, at, best);
+			continue;
+		}
+		for (i = 0; &bufs[i]->v[at[i]] != best; i++)
+			;
+		at[i]++;
+		engine_replay(rp->eng, best);
+	}
+}
+
+/* The flows left at the end: each worker's are first seen first; merged, they are one table's flush. */
+static void
+replay_final(struct engine *e, struct shard *sh)
+{
+	size_t at[SHARD_MAX] = { 0 };
+
+	for (;;) {
+		const struct final_flow *best = NULL;
+		unsigned i, b = 0;
+
+		for (i = 0; i < sh->n; i++)
+			if (at[i] < sh->w[i].nfinal &&
+			    (best == NULL || flow_cmp_first(&sh->w[i].final[at[i]].f, &best->f) < 0)) {
+				best = &sh->w[i].final[at[i]];
+				b = i;
 			}
 		if (best == NULL)
 			break;
-		at[from]++;
-		if (best->kind == NEWS_ATTR) {
-			if (rp->nattr == rp->attr_cap) {
-				rp->attr_cap = rp->attr_cap ? rp->attr_cap * 2 : 1024;
-				rp->attr = xrealloc(rp->attr, rp->attr_cap * sizeof(*rp->attr));
-			}
-			rp->attr[rp->nattr++] = best;
-		} else if (best->kind == NEWS_TICK) {
-			/* Every worker ticks at the same record; the first of them carries them all. */
-			if (best->seq != rp->tick_seq) {
-				engine_replay_tick(rp->eng, best->now_us, rp->attr, rp->nattr);
-				rp->nattr = 0;
-			}
-			rp->tick_seq = best->seq;
-		} else {
-			engine_replay(rp->eng, best);
-		}
+		at[b]++;
+		engine_replay_final(e, best);
 	}
 }
 
@@ -354,12 +415,12 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	  size_t errlen)
 {
 	struct shard *sh = xcalloc(1, sizeof(*sh));
-	struct replay rp = { e, NULL, 0, 0, UINT64_MAX };
+	struct replay rp = { e, NULL, 0, 0 };
 	struct news_buf *bufs[SHARD_MAX];
 	bool quit = false;
 	uint64_t k = 0, now = 0;
 	unsigned i;
-	int rc;
+	int j, rc;
 
 	sh->n = nworkers;
 	sh->conf = *engine_conf(e);
@@ -410,23 +471,17 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 		capture_ring_release(sh->ring);
 		k++;
 	}
-	/* Every worker has ended (wait_batch said so under mu): their final news is the replay's now. */
+	/* Every worker has ended (wait_batch said so under mu): what they left is the replay's now. */
 	for (i = 0; i < sh->n; i++) {
-		bufs[i] = &sh->w[i].final;
 		if (sh->w[i].pub_now > now)
 			now = sh->w[i].pub_now;
-	}
-	replay_merged(&rp, bufs, sh->n);
-	for (i = 0; i < sh->n; i++)
-		pthread_join(sh->w[i].thread, NULL);
-	for (i = 0; i < sh->n; i++) {
-		int j;
-
 		for (j = 0; j < CAPTURE_RING_SLOTS; j++)
 			reclaim(&sh->w[i].out[j]);
-		reclaim(&sh->w[i].final);
 	}
 	engine_set_now(e, now);
+	replay_final(e, sh);
+	for (i = 0; i < sh->n; i++)
+		pthread_join(sh->w[i].thread, NULL);
 	rc = capture_ring_end(sh->ring, err, errlen);
 	/* Where the time went, for whoever tunes the number of workers. */
 	for (i = 0; i < sh->n; i++)
@@ -443,13 +498,13 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 		engine_set_totals(e, &st, &fs, ndpi);
 	}
 	for (i = 0; i < sh->n; i++) {
-		int j;
-
-		for (j = 0; j < CAPTURE_RING_SLOTS; j++)
+		for (j = 0; j < CAPTURE_RING_SLOTS; j++) {
 			free(sh->w[i].out[j].v);
-		free(sh->w[i].final.v);
+			free(sh->w[i].out[j].run);
+		}
+		free(sh->w[i].final);
 	}
-	free(rp.attr);
+	free(rp.run);
 	pthread_mutex_destroy(&sh->mu);
 	pthread_cond_destroy(&sh->cv);
 	free(sh);

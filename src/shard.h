@@ -23,7 +23,6 @@
 
 enum news_kind {
 	NEWS_END,		/* a flow record ended (arg: enum flow_end) */
-	NEWS_ATTR,		/* a running flow carried bytes since the last bucket end (snapshot) */
 	NEWS_TICK,		/* detection's clock: its start, or a bucket end */
 	NEWS_SPEAKS,		/* a side of the flow sent its first packet (arg: direction) */
 	NEWS_CLASSIFIED,	/* classification ended */
@@ -34,9 +33,8 @@ enum news_kind {
 /* Within one record, in this order, as one thread does it. */
 enum news_phase {
 	PHASE_SWEEP,		/* idle flows ended by the once-a-second sweep */
-	PHASE_BUCKET,		/* a bucket end: running flows, then the tick */
+	PHASE_BUCKET,		/* a bucket end (the running flows come with it as running_flow copies) */
 	PHASE_PACKET,		/* the packet's own flow */
-	PHASE_FLUSH,		/* end of input: every flow, first seen first */
 };
 
 struct news {
@@ -46,6 +44,7 @@ struct news {
 	struct flow *f;		/* the live flow (frozen once its record ended: NEWS_END but FE_ACTIVE) */
 	const uint8_t *msg;	/* NEWS_DNS: in the batch, which outlives the replay */
 	uint32_t len;
+	uint32_t run_from, run_n;	/* NEWS_TICK: its running flows in the buffer's run[] */
 	uint8_t kind, phase, arg;
 	uint8_t fresh;		/* NEWS_END: classification was only finished by the end */
 	uint8_t created;	/* NEWS_SPEAKS: the packet made the flow */
@@ -53,9 +52,33 @@ struct news {
 	struct flow snap;	/* FLOW_PACKET_PART bytes of the flow as they were, when has_snap */
 };
 
+/*
+ * A running flow at a bucket end: the fields attribution reads (detect.c attribute() and relay_running())
+ * that the packet path still changes; key and home never change once a flow exists.  Kept apart from
+ * the news and small, because a bucket end may list every flow of a shard.
+ */
+struct running_flow {
+	struct flow *f;
+	uint64_t touch;
+	uint64_t first_us;
+	uint64_t bytes[2];
+	uint32_t pkts[2];
+	struct flow_l7 *l7;
+	uint8_t tclass, init_is_b, spoke;
+};
+
+/* A flow left at the end of input, taken out of its worker's table (first seen first). */
+struct final_flow {
+	struct flow *f;
+	uint8_t fresh;		/* classification was only finished by the end */
+};
+
+/* One worker's news of one batch. */
 struct news_buf {
 	struct news *v;
 	size_t n, cap;
+	struct running_flow *run;
+	size_t nrun, runcap;
 };
 
 struct news *news_add(struct news_buf *b);

@@ -94,11 +94,13 @@ base=$(rss "$D" -q -r "$F1" -o /dev/null --set flow.max=1)
 m1=$(rss "$D" -q -r "$F1" -o /dev/null --set flow.max=2000000 --set flow.timeout.udp=86400)
 c1=$(rss "$D" -q -r "$F1" -o /dev/null --set flow.max=1000000 --set flow.timeout.udp=86400)
 c5=$(rss "$D" -q -r "$F5" -o /dev/null --set flow.max=1000000 --set flow.timeout.udp=86400)
-awk -v b="$base" -v m="$m1" -v c1="$c1" -v c5="$c5" 'BEGIN {
+t5=$(rss "$D" -q -r "$F5" -o /dev/null --set flow.max=1000000 --set flow.timeout.udp=86400 --threads 2)
+awk -v b="$base" -v m="$m1" -v c1="$c1" -v c5="$c5" -v t5="$t5" 'BEGIN {
 	printf "memory: %.0f bytes per tracked flow (1,000,000 concurrent flows, %.1f MB peak, %.1f MB without flows)\n",
 		(m - b) * 1024 / 1000000, m / 1024, b / 1024
 	printf "flood: peak RSS %.1f MB for 1M flows and %.1f MB for 5M flows at flow.max=1000000 (%.2fx)\n",
-		c1 / 1024, c5 / 1024, c5 / c1 }'
+		c1 / 1024, c5 / 1024, c5 / c1
+	printf "flood with --threads 2: peak RSS %.1f MB for 5M flows (%.2fx one thread\047s)\n", t5 / 1024, t5 / c5 }'
 [ -n "$RPID" ] && kill "$RPID" 2>/dev/null
 if [ -x "$top_builddir/tests/bench/sigbench" ]; then
 	"$top_builddir/tests/bench/sigbench" "$top_srcdir/signatures"

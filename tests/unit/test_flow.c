@@ -442,6 +442,42 @@ test_keep_ended(void)
 		flow_free(kept[i]);
 }
 
+/* Draining takes every flow out, first seen first, without the callback; the table stays usable. */
+static void
+test_drain(void)
+{
+	struct ended e = { 0 };
+	struct flow_table_cfg c = cfg(100);
+	struct flow_table *t = flow_table_new(&c, on_end, &e);
+	struct decoded u1 = pkt(17, 1, 1001, 2, 53, 0, 80);
+	struct decoded u2 = pkt(17, 1, 1002, 2, 53, 0, 80);
+	struct decoded tcp = pkt(6, 1, 1003, 2, 80, TH_SYN, 60);
+	struct flow **all;
+	size_t n, i;
+	int dir;
+	bool created;
+
+	flow_table_packet(t, &u2, 1 * S, &dir, &created);
+	flow_table_packet(t, &tcp, 2 * S, &dir, &created);
+	flow_table_packet(t, &u1, 3 * S, &dir, &created);
+	flow_table_packet(t, &u2, 4 * S, &dir, &created);
+	all = flow_table_drain(t, &n);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(flow_src_port(all[0]), 1002);
+	CHECK_EQ(flow_src_port(all[1]), 1003);
+	CHECK_EQ(flow_src_port(all[2]), 1001);
+	CHECK_EQ(e.n, 0);
+	CHECK_EQ(flow_table_stats(t)->active, 0);
+	for (i = 0; i < n; i++)
+		flow_free(all[i]);
+	free(all);
+	/* Empty, and still works: the same packet makes a new flow. */
+	flow_table_packet(t, &u1, 5 * S, &dir, &created);
+	CHECK(created);
+	flow_table_free(t);
+	CHECK_EQ(e.n, 1);
+}
+
 int
 main(void)
 {
@@ -457,5 +493,6 @@ main(void)
 	test_vlan_in_key();
 	test_touch_order();
 	test_keep_ended();
+	test_drain();
 	return check_done("test_flow");
 }
