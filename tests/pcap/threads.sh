@@ -9,6 +9,18 @@
 # run at once, with the final stats written; SIGUSR1 writes stats while workers run.
 . "$(dirname "$0")/../lib.sh"
 
+# ended_within_5s PID: true once PID has exited (then wait for its status); kills it after 5 s.
+ended_within_5s() {
+	t=0
+	while kill -0 "$1" 2>/dev/null && [ $t -lt 50 ]; do
+		sleep 0.1
+		t=$((t + 1))
+	done
+	kill -0 "$1" 2>/dev/null || return 0
+	kill -KILL "$1"
+	return 1
+}
+
 # same NAME N ARGS...: run with one thread and with N workers, compare the outputs byte for byte.
 same() {
 	name=$1
@@ -107,13 +119,7 @@ cap="$top_srcdir/pcaps/meson-node.pcap"
 pid=$!
 sleep 1
 kill -TERM "$pid"
-t=0
-while kill -0 "$pid" 2>/dev/null && [ $t -lt 50 ]; do
-	sleep 0.1
-	t=$((t + 1))
-done
-if kill -0 "$pid" 2>/dev/null; then
-	kill -KILL "$pid"
+if ! ended_within_5s "$pid"; then
 	fail "a paced threaded replay did not stop within 5 s of SIGTERM"
 else
 	wait "$pid"
@@ -145,13 +151,7 @@ sleep 1
 kill -USR1 "$pid"
 sleep 0.5
 kill -TERM "$pid"
-t=0
-while kill -0 "$pid" 2>/dev/null && [ $t -lt 50 ]; do
-	sleep 0.1
-	t=$((t + 1))
-done
-if kill -0 "$pid" 2>/dev/null; then
-	kill -KILL "$pid"
+if ! ended_within_5s "$pid"; then
 	fail "a sharded run did not stop within 5 s of SIGTERM"
 else
 	wait "$pid"
