@@ -1,5 +1,6 @@
 /*
- * engine.c - one worker's pipeline and its events.
+ * engine.c - one pipeline: decode, flows, nDPI, the detection layer's calls (or, as a shard worker, the news
+ * of them), and the events that come out of it.  The replaying side of a sharded run is engine_replay.c.
  */
 #include "config.h"
 
@@ -18,58 +19,16 @@
 #include "frag.h"
 #include "jsonw.h"
 #include "log.h"
+#include "engine_int.h"
 #include "netset.h"
 #include "shard.h"
-
-/* Application labels counted for the end-of-run summary; the rest are lumped together. */
-#define LABEL_SLOTS 512
-
-struct label_count {
-	uint16_t master, app;
-	uint8_t used;
-	uint64_t flows, bytes;
-};
-
-struct engine {
-	const struct conf *conf;
-	struct engine_opts opts;
-	struct outputs *outs;
-	struct detect *det;
-	struct decode_cfg dcfg;
-	struct flow_table *flows;
-	struct frag_table *frags;
-	struct classifier *cls;
-	struct netset *home;
-	struct engine_stats st;
-	uint64_t now_us;
-	uint64_t last_sweep_us;
-	struct jsonw jw;
-	struct label_count labels[LABEL_SLOTS];
-	uint64_t labels_other;
-	uint64_t seq;			/* records seen: the flows' clock */
-	/* A shard worker (engine_new_worker) writes news where the single engine calls detection. */
-	bool worker, detecting;
-	struct news_buf *news;
-	uint8_t phase;			/* enum news_phase of what is going on */
-	uint64_t bucket_us, bucket_end_us, last_close_seq;
-	/* The serial side of a sharded run: the running flows of a bucket end, and the workers' counters. */
-	const struct running_flow *const *running;
-	size_t nrunning;
-	engine_gather_fn gather;
-	void *gather_arg;
-	uint32_t held, held_peak;	/* flows held by all workers, replayed */
-	bool totals;			/* the sharded run is over: its workers' final counters */
-	struct engine_stats tot_st;
-	struct flow_table_stats tot_fs;
-	uint64_t tot_ndpi;
-};
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end why);
 static struct classifier *cls(struct engine *e);
 
 /* Running flows for a bucket end: the whole table; attribution skips flows without new bytes. */
-static void
-table_running(void *src, detect_flow_fn fn, void *arg)
+void
+engine_table_running(void *src, detect_flow_fn fn, void *arg)
 {
 	struct engine *e = src;
 
@@ -109,7 +68,7 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 	e->flows = flow_table_new(&fc, on_flow_end, e);
 	e->frags = frag_table_new(seed);
 	if (det)
-		detect_set_running(det, table_running, e);
+		detect_set_running(det, engine_table_running, e);
 	jsonw_init(&e->jw);
 	return e;
 }
@@ -138,13 +97,6 @@ void
 engine_set_news(struct engine *e, struct news_buf *b)
 {
 	e->news = b;
-}
-
-void
-engine_set_gather(struct engine *e, engine_gather_fn fn, void *arg)
-{
-	e->gather = fn;
-	e->gather_arg = arg;
 }
 
 void
@@ -351,8 +303,8 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 }
 
 /* What detection attributed follows a flow whose directions a late SYN swapped. */
-static void
-swap_acc(struct flow *f)
+void
+engine_swap_acc(struct flow *f)
 {
 	uint64_t b = f->acc_bytes[0];
 	uint32_t p = f->acc_pkts[0];
@@ -364,8 +316,8 @@ swap_acc(struct flow *f)
 }
 
 /* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
-static void
-flow_ended(struct engine *e, struct flow *f, enum flow_end why, bool fresh, uint64_t now_us)
+void
+engine_flow_ended(struct engine *e, struct flow *f, enum flow_end why, bool fresh, uint64_t now_us)
 {
 	if (fresh && e->det)
 		detect_flow_classified(e->det, f, now_us);
@@ -420,7 +372,7 @@ on_flow_end(void *arg, struct flow *f, enum flow_end why)
 		n->fresh = fresh;
 		return;
 	}
-	flow_ended(e, f, why, fresh, e->now_us);
+	engine_flow_ended(e, f, why, fresh, e->now_us);
 }
 
 static void
@@ -558,7 +510,7 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 		if (e->worker)
 			tell(e, NEWS_SWAP, f, false);
 		else
-			swap_acc(f);
+			engine_swap_acc(f);
 	}
 	if (!(f->spoke & (1 << dir))) {
 		f->spoke |= (uint8_t)(1 << dir);
@@ -601,115 +553,6 @@ engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen)
 	e->seq++;
 }
 
-/*
- * The serial side of a sharded run.  A snapshot stands for the flow: the packet-path fields as they were,
- * detection's own fields from the live flow, and back to it afterwards.
- */
-static struct flow *
-snap_view(struct flow *tmp, const struct news *n)
-{
-	memcpy(tmp, &n->snap, FLOW_PACKET_PART);
-	memcpy((uint8_t *)tmp + FLOW_PACKET_PART, (const uint8_t *)n->f + FLOW_PACKET_PART,
-	    sizeof(*tmp) - FLOW_PACKET_PART);
-	return tmp;
-}
-
-static void
-snap_back(const struct flow *tmp, struct flow *live)
-{
-	memcpy((uint8_t *)live + FLOW_PACKET_PART, (const uint8_t *)tmp + FLOW_PACKET_PART,
-	    sizeof(*tmp) - FLOW_PACKET_PART);
-}
-
-void
-engine_replay(struct engine *e, const struct news *n)
-{
-	struct flow tmp, *f = n->has_snap ? snap_view(&tmp, n) : n->f;
-
-	if (n->now_us > e->now_us)
-		e->now_us = n->now_us;
-	switch ((enum news_kind)n->kind) {
-	case NEWS_SWAP:
-		swap_acc(f);
-		break;
-	case NEWS_SPEAKS:
-		/* A new flow speaks with its first packet: count the flows held as one table would. */
-		if (n->created && ++e->held > e->held_peak)
-			e->held_peak = e->held;
-		if (e->det)
-			detect_flow_speaks(e->det, f, n->arg, n->now_us);
-		break;
-	case NEWS_CLASSIFIED:
-		if (e->det)
-			detect_flow_classified(e->det, f, n->now_us);
-		break;
-	case NEWS_DNS:
-		if (e->det)
-			detect_dns_response(e->det, f, n->msg, n->len, n->now_us);
-		break;
-	case NEWS_END:
-		if (n->arg != FE_ACTIVE && e->held)
-			e->held--;
-		flow_ended(e, f, (enum flow_end)n->arg, n->fresh, n->now_us);
-		break;
-	case NEWS_TICK:
-		break;
-	}
-	if (f == &tmp)
-		snap_back(&tmp, n->f);
-}
-
-/* A running flow's copy as attribution sees it; detection's own fields go back to the live flow after. */
-static void
-running_view(struct flow *tmp, const struct running_flow *r)
-{
-	memset(tmp, 0, FLOW_PACKET_PART);
-	/* Written once, before the worker told of the flow: safe to read while it runs. */
-	tmp->key = r->f->key;
-	tmp->home = r->f->home;
-	tmp->first_us = r->first_us;
-	memcpy(tmp->bytes, r->bytes, sizeof(tmp->bytes));
-	memcpy(tmp->pkts, r->pkts, sizeof(tmp->pkts));
-	tmp->l7 = r->l7;
-	tmp->tclass = r->tclass;
-	tmp->touch = r->touch;
-	tmp->init_is_b = r->init_is_b;
-	tmp->spoke = r->spoke;
-	memcpy((uint8_t *)tmp + FLOW_PACKET_PART, (const uint8_t *)r->f + FLOW_PACKET_PART,
-	    sizeof(*tmp) - FLOW_PACKET_PART);
-}
-
-static void
-replayed_running(void *src, detect_flow_fn fn, void *arg)
-{
-	struct engine *e = src;
-	size_t i;
-
-	for (i = 0; i < e->nrunning; i++) {
-		struct flow tmp;
-
-		running_view(&tmp, e->running[i]);
-		fn(arg, &tmp);
-		snap_back(&tmp, e->running[i]->f);
-	}
-}
-
-void
-engine_replay_tick(struct engine *e, uint64_t now_us, const struct running_flow *const *running, size_t n)
-{
-	if (now_us > e->now_us)
-		e->now_us = now_us;
-	if (e->det == NULL)
-		return;
-	e->running = running;
-	e->nrunning = n;
-	detect_set_running(e->det, replayed_running, e);
-	detect_tick(e->det, now_us);
-	detect_set_running(e->det, table_running, e);
-	e->running = NULL;
-	e->nrunning = 0;
-}
-
 struct final_flow *
 engine_worker_drain(struct engine *e, size_t *n)
 {
@@ -725,20 +568,6 @@ engine_worker_drain(struct engine *e, size_t *n)
 	}
 	free(all);
 	return out;
-}
-
-void
-engine_replay_final(struct engine *e, const struct final_flow *ff)
-{
-	flow_ended(e, ff->f, FE_SHUTDOWN, ff->fresh, e->now_us);
-	flow_free(ff->f);
-}
-
-void
-engine_set_now(struct engine *e, uint64_t now_us)
-{
-	if (now_us > e->now_us)
-		e->now_us = now_us;
 }
 
 void
@@ -764,17 +593,6 @@ engine_counters(const struct engine *e, struct engine_stats *st, struct flow_tab
 	*st = e->st;
 	*fs = *flow_table_stats(e->flows);
 	*ndpi_pkts = e->cls ? classify_packets(e->cls) : 0;
-}
-
-void
-engine_set_totals(struct engine *e, const struct engine_stats *st, const struct flow_table_stats *fs,
-		  uint64_t ndpi_pkts)
-{
-	e->totals = true;
-	e->tot_st = *st;
-	e->tot_fs = *fs;
-	e->tot_ndpi = ndpi_pkts;
-	e->gather = NULL;
 }
 
 /* This engine's counters, or in a sharded run its workers' with the capture's drops kept here. */

@@ -1,0 +1,72 @@
+/*
+ * engine_int.h - the engine's insides, shared by engine.c (the packet path, a worker's news, events) and
+ * engine_replay.c (the replaying side of a sharded run).  Nothing else includes it.
+ */
+#ifndef DCDN_ENGINE_INT_H
+#define DCDN_ENGINE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "decode.h"
+#include "detect.h"
+#include "engine.h"
+#include "flow.h"
+#include "jsonw.h"
+
+struct classifier;
+struct frag_table;
+struct netset;
+
+/* Application labels counted for the end-of-run summary; the rest are lumped together. */
+#define LABEL_SLOTS 512
+
+struct label_count {
+	uint16_t master, app;
+	uint8_t used;
+	uint64_t flows, bytes;
+};
+
+struct engine {
+	const struct conf *conf;
+	struct engine_opts opts;
+	struct outputs *outs;
+	struct detect *det;
+	struct decode_cfg dcfg;
+	struct flow_table *flows;
+	struct frag_table *frags;
+	struct classifier *cls;
+	struct netset *home;
+	struct engine_stats st;
+	uint64_t now_us;
+	uint64_t last_sweep_us;
+	struct jsonw jw;
+	struct label_count labels[LABEL_SLOTS];
+	uint64_t labels_other;
+	uint64_t seq;			/* records seen: the flows' clock */
+	/* A shard worker (engine_new_worker) writes news where the single engine calls detection. */
+	bool worker, detecting;
+	struct news_buf *news;
+	uint8_t phase;			/* enum news_phase of what is going on */
+	uint64_t bucket_us, bucket_end_us, last_close_seq;
+	/* The serial side of a sharded run: the running flows of a bucket end, and the workers' counters. */
+	const struct running_flow *const *running;
+	size_t nrunning;
+	engine_gather_fn gather;
+	void *gather_arg;
+	uint32_t held, held_peak;	/* flows held by all workers, replayed */
+	bool totals;			/* the sharded run is over: its workers' final counters */
+	struct engine_stats tot_st;
+	struct flow_table_stats tot_fs;
+	uint64_t tot_ndpi;
+};
+
+/* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
+void engine_flow_ended(struct engine *e, struct flow *f, enum flow_end why, bool fresh, uint64_t now_us);
+/* What detection attributed follows a flow whose directions a late SYN swapped. */
+void engine_swap_acc(struct flow *f);
+/* Running flows for a bucket end, from the engine's own table (detect_set_running). */
+void engine_table_running(void *src, detect_flow_fn fn, void *arg);
+
+#endif
