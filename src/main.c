@@ -523,13 +523,16 @@ main(int argc, char **argv)
 
 	/*
 	 * A reader thread blocks every signal, so a read of a quiet pipe would keep a stop waiting: standard
-	 * input is read on the pipeline's thread.
+	 * input, and any pipe or device given as a file, is read on the pipeline's thread.
 	 */
-	for (i = 0; threads > 1 && i < nfiles; i++)
-		if (strcmp(files[i], "-") == 0) {
-			log_debug("--threads: standard input is read on the pipeline's thread");
+	for (i = 0; threads > 1 && i < nfiles; i++) {
+		struct stat sb;
+
+		if (strcmp(files[i], "-") == 0 || (stat(files[i], &sb) == 0 && !S_ISREG(sb.st_mode))) {
+			log_debug("--threads: %s is read on the pipeline's thread", files[i]);
 			threads = 1;
 		}
+	}
 	/* A paced replay is paced record by record on one pipeline thread, with the reading on another. */
 	if (threads > 1 && pace == 0) {
 		rc = shard_run(run.eng, run.cap, (unsigned)threads, idle_chores, &run, &sig_stop, &sig_poll, on_poll,
