@@ -79,7 +79,6 @@ struct capture_toc {
 	uint32_t off;		/* of the record in the batch */
 	uint32_t wirelen;
 	uint32_t lane;		/* the lane function's answer; CAPTURE_LANE_TICK for an idle tick */
-	uint32_t pad;
 };
 
 #define CAPTURE_LANE_TICK	0xffffffffu

@@ -114,7 +114,6 @@ rec_room(struct capture_ring *r, size_t need)
 	}
 	s = filling(r);
 	s->toc[s->n].off = s->used;
-	s->toc[s->n].pad = 0;
 	s->used += (uint32_t)need;
 	s->n++;
 	return (struct capture_rec *)(void *)(s->buf + s->used - need);

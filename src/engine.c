@@ -89,6 +89,7 @@ engine_new_worker(const struct conf *conf, unsigned nshards, bool detecting, cha
 	e->detecting = detecting;
 	e->bucket_us = (uint64_t)conf->bucket_s * 1000000u;
 	flow_table_keep_ended(e->flows);
+	/* Now, on the worker's thread, rather than at its first packet. */
 	cls(e);
 	return e;
 }
@@ -306,13 +307,7 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 void
 engine_swap_acc(struct flow *f)
 {
-	uint64_t b = f->acc_bytes[0];
-	uint32_t p = f->acc_pkts[0];
-
-	f->acc_bytes[0] = f->acc_bytes[1];
-	f->acc_bytes[1] = b;
-	f->acc_pkts[0] = f->acc_pkts[1];
-	f->acc_pkts[1] = p;
+	flow_swap_dirs(f->acc_bytes, f->acc_pkts);
 }
 
 /* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */

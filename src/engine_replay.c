@@ -36,8 +36,7 @@ engine_replay(struct engine *e, const struct news *n)
 {
 	struct flow tmp, *f = n->has_snap ? snap_view(&tmp, n) : n->f;
 
-	if (n->now_us > e->now_us)
-		e->now_us = n->now_us;
+	engine_set_now(e, n->now_us);
 	switch ((enum news_kind)n->kind) {
 	case NEWS_SWAP:
 		engine_swap_acc(f);
@@ -107,8 +106,7 @@ replayed_running(void *src, detect_flow_fn fn, void *arg)
 void
 engine_replay_tick(struct engine *e, uint64_t now_us, const struct running_flow *const *running, size_t n)
 {
-	if (now_us > e->now_us)
-		e->now_us = now_us;
+	engine_set_now(e, now_us);
 	if (e->det == NULL)
 		return;
 	e->running = running;

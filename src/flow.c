@@ -394,13 +394,7 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 		/* A SYN settles who started the connection when we joined it midway. */
 		f->syn_seen = 1;
 		if (f->init_is_b != sender_is_b) {
-			uint64_t b = f->bytes[0];
-			uint32_t p = f->pkts[0];
-
-			f->bytes[0] = f->bytes[1];
-			f->bytes[1] = b;
-			f->pkts[0] = f->pkts[1];
-			f->pkts[1] = p;
+			flow_swap_dirs(f->bytes, f->pkts);
 			f->init_is_b = sender_is_b;
 			/* What the detection layer attributed must follow: it swaps its own counters. */
 			f->swapped = 1;

@@ -91,6 +91,19 @@ struct flow {
 	uint32_t acc_pkts[2];
 };
 
+/* Exchange the two directions of a pair of counters (a late SYN fixed who started the flow). */
+static inline void
+flow_swap_dirs(uint64_t bytes[2], uint32_t pkts[2])
+{
+	uint64_t b = bytes[0];
+	uint32_t p = pkts[0];
+
+	bytes[0] = bytes[1];
+	bytes[1] = b;
+	pkts[0] = pkts[1];
+	pkts[1] = p;
+}
+
 /* The part of a flow the packet path owns: what a snapshot of the flow copies. */
 #define FLOW_PACKET_PART offsetof(struct flow, family)
 

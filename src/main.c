@@ -542,12 +542,13 @@ main(int argc, char **argv)
 			rc = capture_run(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
 			    sizeof(err));
 		}
-	} else if (threads > 1)
+	} else if (threads > 1) {
 		rc = capture_run_threaded(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
 		    sizeof(err));
-	else
+	} else {
 		rc = capture_run(run.cap, on_packet, on_idle, &run, &sig_stop, &sig_poll, on_poll, err,
 		    sizeof(err));
+	}
 	if (run.progress && engine_stats(run.eng)->packets >= 1000000)
 		fputc('\n', stderr);
 	if (rc < 0)

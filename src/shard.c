@@ -131,8 +131,9 @@ reclaim(struct news_buf *b)
 	b->nrun = 0;
 }
 
+/* A worker's progress for the replay (and its counters for stats); ended: the input is over, done counts all. */
 static void
-publish(struct worker *w, uint64_t done)
+publish(struct worker *w, uint64_t done, bool ended)
 {
 	struct shard *sh = w->sh;
 	struct engine_stats st;
@@ -146,6 +147,10 @@ publish(struct worker *w, uint64_t done)
 	w->pub_ndpi = ndpi;
 	w->pub_now = engine_now(w->eng);
 	w->done = done;
+	if (ended) {
+		w->batches = done;
+		w->ended = true;
+	}
 	pthread_cond_broadcast(&sh->cv);
 	pthread_mutex_unlock(&sh->mu);
 }
@@ -207,16 +212,11 @@ worker_main(void *arg)
 				engine_pass(w->eng, t->ts_us, t->wirelen);
 			}
 		}
-		publish(w, k + 1);
+		publish(w, k + 1, false);
 	}
 	engine_set_news(w->eng, NULL);
 	w->final = engine_worker_drain(w->eng, &w->nfinal);
-	publish(w, k);
-	pthread_mutex_lock(&sh->mu);
-	w->batches = k;
-	w->ended = true;
-	pthread_cond_broadcast(&sh->cv);
-	pthread_mutex_unlock(&sh->mu);
+	publish(w, k, true);
 	/* Every flow has ended: the module goes while the last news is replayed.  cpu_s is read after join. */
 	engine_free(w->eng);
 	w->cpu_s = thread_cpu();
