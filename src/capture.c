@@ -19,7 +19,15 @@ struct source {
 	char *name;
 	pcap_t *p;
 	int dlt;
+	char *iobuf;	/* the file's stdio buffer, freed after pcap_close */
 };
+
+/*
+ * stdio's own buffer for a file is one block (4 KB), so a replay made one read(2) per 4 KB: 86,000 system
+ * calls for a 350 MB capture.  32 KB makes them 11,000 and took the kernel's share of a run from 14% to 9%
+ * (perf); 256 KB was worse than 4 KB, the kernel's copy then missing the caches.
+ */
+#define FILE_IOBUF	(32u * 1024u)
 
 struct capture {
 	struct source *src;
@@ -87,6 +95,37 @@ check_link(pcap_t *p, const char *name, int *dlt, char *err, size_t errlen)
 	return 0;
 }
 
+/* libpcap on a FILE of ours, with a buffer of ours; on error perr says why (without the file's name). */
+static int
+open_file(struct source *s, const char *path, char *perr)
+{
+	/* Standard input outlives its pcap handle (libpcap does not close it): its buffer lives as long. */
+	static char stdin_buf[FILE_IOBUF];
+	FILE *fp;
+
+	if (strcmp(path, "-") == 0) {
+		fp = stdin;
+		setvbuf(fp, stdin_buf, _IOFBF, sizeof(stdin_buf));
+	} else {
+		if ((fp = fopen(path, "rb")) == NULL) {
+			snprintf(perr, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+			return -1;
+		}
+		s->iobuf = xmalloc(FILE_IOBUF);
+		setvbuf(fp, s->iobuf, _IOFBF, FILE_IOBUF);
+	}
+	s->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
+	if (s->p == NULL) {
+		/* libpcap says "unknown file format" for a file that is not a capture. */
+		if (fp != stdin)
+			fclose(fp);
+		free(s->iobuf);
+		s->iobuf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 struct capture *
 capture_open_files(char *const *files, int nfiles, const char *bpf, char *err, size_t errlen)
 {
@@ -100,15 +139,8 @@ capture_open_files(char *const *files, int nfiles, const char *bpf, char *err, s
 
 		s->name = xstrdup(strcmp(files[i], "-") == 0 ? "(stdin)" : files[i]);
 		c->n = i + 1;
-		s->p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_MICRO, perr);
-		if (s->p == NULL) {
-			/* libpcap says "unknown file format" for non-captures and "FILE: strerror" for missing ones. */
-			const char *why = perr;
-			size_t n = strlen(files[i]);
-
-			if (strncmp(perr, files[i], n) == 0 && strncmp(perr + n, ": ", 2) == 0)
-				why = perr + n + 2;
-			snprintf(err, errlen, "%s: cannot read capture: %s", s->name, why);
+		if (open_file(s, files[i], perr) != 0) {
+			snprintf(err, errlen, "%s: cannot read capture: %s", s->name, perr);
 			capture_free(c);
 			return NULL;
 		}
@@ -175,6 +207,7 @@ capture_free(struct capture *c)
 	for (i = 0; i < c->n; i++) {
 		if (c->src[i].p)
 			pcap_close(c->src[i].p);
+		free(c->src[i].iobuf);
 		free(c->src[i].name);
 	}
 	free(c->src);
