@@ -65,7 +65,7 @@ struct capture_rec {
 	uint32_t caplen, wirelen;
 	int32_t dlt;		/* CAPTURE_REC_TICK: a live link's idle tick at ts_us, no bytes */
 	uint32_t pad;
-	/* caplen bytes follow, padded to 8 */
+	/* the ring's extra bytes for the lane function follow, then caplen bytes, each padded to 8 */
 };
 
 #define CAPTURE_REC_TICK	(-1)
@@ -87,16 +87,21 @@ struct capture_batch {
 	const uint8_t *buf;
 	const struct capture_toc *toc;
 	uint32_t n;		/* records */
+	uint32_t extra;		/* bytes after each record's header, before its packet */
 };
 
-/* Which lane a packet is for (not CAPTURE_LANE_TICK); run on the reader thread as the packet is read. */
+/*
+ * Which lane a packet is for (not CAPTURE_LANE_TICK); run on the reader thread on the packet's copy in the
+ * ring, which lives as long as the batch.  extra is the record's room for what the lane function learned
+ * (the ring's extra bytes, aligned to 8), for the thread that takes the packet.
+ */
 typedef unsigned (*capture_lane_fn)(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen,
-				    uint32_t wirelen);
+				    uint32_t wirelen, void *extra);
 
 struct capture_ring;
 
 /* Batches read ahead at most: batch k is not read before batch k - CAPTURE_RING_SLOTS is released. */
-#define CAPTURE_RING_SLOTS	8
+#define CAPTURE_RING_SLOTS	16
 
 /* Start the reader thread; NULL (err set) if it cannot start.  lane may be NULL (every packet lane 0). */
 struct capture_ring *capture_ring_start(struct capture *c, capture_lane_fn lane, void *lane_arg, char *err,
@@ -112,14 +117,42 @@ void capture_ring_release(struct capture_ring *r);
 void capture_ring_quit(struct capture_ring *r);
 /* Wait for the reader, free the ring; capture_run's result (err set when it is -1). */
 int capture_ring_end(struct capture_ring *r, char *err, size_t errlen);
+
+/*
+ * A ring read into on the caller's thread instead (shard.c).  Each batch, once other threads can get it,
+ * is announced to handed(arg, k) on the caller's thread, which must release batches until fewer than
+ * CAPTURE_RING_SLOTS are unreleased.  capture_ring_fill runs capture_run (with the caller's stop, and
+ * poll_fn(poll_arg) when *poll is set) into the ring, hands the last batch over and ends the ring;
+ * capture_run's result.
+ */
+typedef void (*capture_handed_fn)(void *arg, uint64_t k);
+struct capture_ring *capture_ring_new(struct capture *c, capture_lane_fn lane, void *lane_arg, size_t extra,
+				      capture_handed_fn handed, void *arg);
+int capture_ring_fill(struct capture_ring *r, volatile sig_atomic_t *stop, volatile sig_atomic_t *poll,
+		      void (*poll_fn)(void *arg), void *poll_arg, char *err, size_t errlen);
+/* No more batches: for a ring that is not to be filled after all. */
+void capture_ring_close(struct capture_ring *r);
+void capture_ring_free(struct capture_ring *r);
 /* The wall-clock time ms from now, for pthread_cond_timedwait. */
 void capture_deadline(struct timespec *ts, int ms);
 
-/* Record i of a batch. */
+/* Record i of a batch, what the lane function left with it, and its packet. */
 static inline const struct capture_rec *
 capture_batch_rec(const struct capture_batch *b, uint32_t i)
 {
 	return (const struct capture_rec *)(const void *)(b->buf + b->toc[i].off);
+}
+
+static inline const void *
+capture_rec_extra(const struct capture_rec *h)
+{
+	return h + 1;
+}
+
+static inline const uint8_t *
+capture_rec_data(const struct capture_batch *b, const struct capture_rec *h)
+{
+	return (const uint8_t *)(h + 1) + b->extra;
 }
 
 /*

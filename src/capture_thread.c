@@ -52,6 +52,11 @@ struct capture_ring {
 	struct capture *cap;
 	capture_lane_fn lane;
 	void *lane_arg;
+	uint32_t extra;		/* bytes for the lane function in each record, a multiple of 8 */
+	capture_handed_fn handed;	/* filled on the caller's thread (capture_ring_fill): told of each batch */
+	void *handed_arg;
+	void (*poll_fn)(void *arg);	/* and the caller's poll function, with its argument */
+	void *poll_arg;
 	pthread_t thread;
 	struct slot slot[RING_SLOTS];
 	uint64_t published, released;	/* batches so far; under mu */
@@ -66,9 +71,9 @@ struct capture_ring {
 };
 
 static size_t
-rec_size(uint32_t caplen)
+rec_size(const struct capture_ring *r, uint32_t caplen)
 {
-	return (sizeof(struct capture_rec) + caplen + 7u) & ~(size_t)7u;
+	return (sizeof(struct capture_rec) + r->extra + caplen + 7u) & ~(size_t)7u;
 }
 
 static struct slot *
@@ -77,7 +82,10 @@ filling(struct capture_ring *r)
 	return &r->slot[r->published % RING_SLOTS];
 }
 
-/* Hand the batch being filled over; wait for a free slot.  false when reading is to stop. */
+/*
+ * Hand the batch being filled over; wait for a free slot.  false when reading is to stop.  A ring filled on
+ * the caller's thread tells the caller instead of waiting: the caller is who releases batches.
+ */
 static bool
 publish(struct capture_ring *r)
 {
@@ -86,6 +94,15 @@ publish(struct capture_ring *r)
 	pthread_mutex_lock(&r->mu);
 	r->published++;
 	pthread_cond_broadcast(&r->data);
+	if (r->handed) {
+		uint64_t k = r->published - 1;
+
+		pthread_mutex_unlock(&r->mu);
+		r->handed(r->handed_arg, k);
+		pthread_mutex_lock(&r->mu);
+		if (r->published - r->released == RING_SLOTS)
+			log_fatal(1, "capture ring: batch %" PRIu64 " handed over with no room left", k);
+	}
 	while (r->published - r->released == RING_SLOTS && !r->quit)
 		pthread_cond_wait(&r->room, &r->mu);
 	quit = r->quit;
@@ -131,20 +148,23 @@ on_read(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen,
 	struct capture_ring *r = arg;
 	struct capture_rec *h;
 
+	uint8_t *data;
+
 	/* Cannot happen with libpcap's snaplen cap; keep the record's length honest if it ever does. */
-	if (rec_size(caplen) > RING_BYTES)
-		caplen = RING_BYTES - sizeof(*h);
-	if ((h = rec_room(r, rec_size(caplen))) == NULL)
+	if (rec_size(r, caplen) > RING_BYTES)
+		caplen = (uint32_t)(RING_BYTES - sizeof(*h) - r->extra);
+	if ((h = rec_room(r, rec_size(r, caplen))) == NULL)
 		return;
 	h->ts_us = ts_us;
 	h->caplen = caplen;
 	h->wirelen = wirelen;
 	h->dlt = dlt;
 	h->pad = 0;
-	memcpy(h + 1, pkt, caplen);
+	data = (uint8_t *)(h + 1) + r->extra;
+	memcpy(data, pkt, caplen);
 	last_toc(r)->ts_us = ts_us;
 	last_toc(r)->wirelen = wirelen;
-	last_toc(r)->lane = r->lane ? r->lane(r->lane_arg, dlt, pkt, caplen, wirelen) : 0;
+	last_toc(r)->lane = r->lane ? r->lane(r->lane_arg, dlt, data, caplen, wirelen, h + 1) : 0;
 }
 
 /* A live link was idle (or busy for a whole timeout): time goes on; hand the batch over now. */
@@ -154,7 +174,7 @@ on_tick(void *arg, uint64_t now_us)
 	struct capture_ring *r = arg;
 	struct capture_rec *h;
 
-	if ((h = rec_room(r, rec_size(0))) == NULL)
+	if ((h = rec_room(r, rec_size(r, 0))) == NULL)
 		return;
 	memset(h, 0, sizeof(*h));
 	h->ts_us = now_us;
@@ -219,16 +239,16 @@ ring_free(struct capture_ring *r)
 	free(r);
 }
 
-struct capture_ring *
-capture_ring_start(struct capture *c, capture_lane_fn lane, void *lane_arg, char *err, size_t errlen)
+static struct capture_ring *
+ring_new(struct capture *c, capture_lane_fn lane, void *lane_arg, size_t extra)
 {
 	struct capture_ring *r = xcalloc(1, sizeof(*r));
-	sigset_t all, old;
-	int i, rc;
+	int i;
 
 	r->cap = c;
 	r->lane = lane;
 	r->lane_arg = lane_arg;
+	r->extra = (uint32_t)((extra + 7u) & ~(size_t)7u);
 	for (i = 0; i < RING_SLOTS; i++) {
 		r->slot[i].buf = xmalloc(RING_BYTES);
 		r->slot[i].toc = xmalloc(RING_RECS * sizeof(struct capture_toc));
@@ -236,6 +256,67 @@ capture_ring_start(struct capture *c, capture_lane_fn lane, void *lane_arg, char
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->data, NULL);
 	pthread_cond_init(&r->room, NULL);
+	return r;
+}
+
+struct capture_ring *
+capture_ring_new(struct capture *c, capture_lane_fn lane, void *lane_arg, size_t extra, capture_handed_fn handed,
+		 void *arg)
+{
+	struct capture_ring *r = ring_new(c, lane, lane_arg, extra);
+
+	r->handed = handed;
+	r->handed_arg = arg;
+	return r;
+}
+
+/* capture_run calls back with the ring; the caller's poll function wants its own argument. */
+static void
+on_poll(void *arg)
+{
+	struct capture_ring *r = arg;
+
+	r->poll_fn(r->poll_arg);
+}
+
+int
+capture_ring_fill(struct capture_ring *r, volatile sig_atomic_t *stop, volatile sig_atomic_t *poll,
+		  void (*poll_fn)(void *arg), void *poll_arg, char *err, size_t errlen)
+{
+	int rc;
+
+	r->poll_fn = poll_fn;
+	r->poll_arg = poll_arg;
+	rc = capture_run(r->cap, on_read, on_tick, r, stop, poll, poll_fn ? on_poll : NULL, err, errlen);
+	/* The last batch is handed over like the others, then the ring ends. */
+	if (filling(r)->n > 0)
+		publish(r);
+	capture_ring_close(r);
+	return rc;
+}
+
+void
+capture_ring_close(struct capture_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->ended = true;
+	pthread_cond_broadcast(&r->data);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+capture_ring_free(struct capture_ring *r)
+{
+	ring_free(r);
+}
+
+struct capture_ring *
+capture_ring_start(struct capture *c, capture_lane_fn lane, void *lane_arg, char *err, size_t errlen)
+{
+	struct capture_ring *r = ring_new(c, lane, lane_arg, 0);
+	sigset_t all, old;
+	int rc;
+
 	capture_reader_owns(c, 1);
 	/* Signals are for the caller's thread. */
 	sigfillset(&all);
@@ -272,6 +353,7 @@ capture_ring_get(struct capture_ring *r, uint64_t k, int wait_ms, struct capture
 		b->buf = s->buf;
 		b->toc = s->toc;
 		b->n = s->n;
+		b->extra = r->extra;
 		got = 1;
 	} else {
 		got = r->ended ? -1 : 0;
@@ -358,7 +440,7 @@ capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn idle
 				break;
 			if (*poll && poll_fn)
 				poll_fn(arg);
-			pkt(arg, h->dlt, h->ts_us, (const uint8_t *)(h + 1), h->caplen, h->wirelen);
+			pkt(arg, h->dlt, h->ts_us, capture_rec_data(&b, h), h->caplen, h->wirelen);
 		}
 		if (*stop) {
 			rc = 1;

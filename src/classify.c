@@ -21,27 +21,43 @@ struct classifier {
 };
 
 /*
- * Modules are made and freed one at a time: nDPI 4.2 initialises libgcrypt (process-wide) inside
- * ndpi_init_detection_module, which is not safe from two threads at once, and its reader makes its
- * modules one by one too.  Sharded workers make theirs on their own threads.
+ * The process's first module is made alone; later ones side by side.  nDPI 4.2 sets up state of its own
+ * the first time round, process-wide and unguarded: it initialises libgcrypt, and fills the bigram tables
+ * of its DGA check (which a module made at the same moment could read half-filled).  Once a module is
+ * made, later ones find both done and touch nothing shared (4.2's sources, ndpi_main.c).
  */
-static pthread_mutex_t module_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t first_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool first_made;		/* under first_mu */
+
+static struct ndpi_detection_module_struct *
+module_new(void)
+{
+	struct ndpi_detection_module_struct *m;
+	NDPI_PROTOCOL_BITMASK all;
+
+	if ((m = ndpi_init_detection_module(ndpi_no_prefs)) == NULL)
+		log_fatal(1, "cannot initialise nDPI");
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(m, &all);
+	ndpi_finalize_initialization(m);
+	return m;
+}
 
 struct classifier *
 classifier_new(const struct classifier_cfg *cfg)
 {
 	struct classifier *c = xcalloc(1, sizeof(*c));
-	NDPI_PROTOCOL_BITMASK all;
+	bool made = false;
 
 	c->cfg = *cfg;
-	pthread_mutex_lock(&module_mu);
-	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
-	if (c->ndpi == NULL)
-		log_fatal(1, "cannot initialise nDPI");
-	NDPI_BITMASK_SET_ALL(all);
-	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
-	ndpi_finalize_initialization(c->ndpi);
-	pthread_mutex_unlock(&module_mu);
+	pthread_mutex_lock(&first_mu);
+	if (!first_made) {
+		c->ndpi = module_new();
+		first_made = made = true;
+	}
+	pthread_mutex_unlock(&first_mu);
+	if (!made)
+		c->ndpi = module_new();
 	return c;
 }
 
@@ -50,9 +66,7 @@ classifier_free(struct classifier *c)
 {
 	if (c == NULL)
 		return;
-	pthread_mutex_lock(&module_mu);
 	ndpi_exit_detection_module(c->ndpi);
-	pthread_mutex_unlock(&module_mu);
 	free(c);
 }
 

@@ -463,6 +463,15 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 {
 	struct decoded d;
 	enum decode_reason r;
+
+	r = decode_packet(&e->dcfg, dlt, pkt, caplen, wirelen, &d);
+	engine_decoded(e, ts_us, wirelen, r, &d);
+}
+
+void
+engine_decoded(struct engine *e, uint64_t ts_us, uint32_t wirelen, enum decode_reason r,
+	       const struct decoded *d)
+{
 	struct flow *f;
 	int dir;
 	bool created;
@@ -470,32 +479,31 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 	e->st.packets++;
 	e->st.bytes += wirelen;
 	advance(e, ts_us);
-	r = decode_packet(&e->dcfg, dlt, pkt, caplen, wirelen, &d);
 	/* A worker is handed the packets of its shard, and worker 0 those that do not decode. */
 	e->st.decode[r]++;
 	if (r != DEC_OK) {
 		e->seq++;
 		return;
 	}
-	if (d.frag == FRAG_LATER) {
+	if (d->frag == FRAG_LATER) {
 		struct flow_key k;
 		bool sender_is_b;
 
-		if (frag_lookup(e->frags, &d, &k, &sender_is_b, e->now_us) &&
-		    flow_table_account(e->flows, &k, sender_is_b, d.wirelen, e->now_us))
+		if (frag_lookup(e->frags, d, &k, &sender_is_b, e->now_us) &&
+		    flow_table_account(e->flows, &k, sender_is_b, d->wirelen, e->now_us))
 			e->st.frag_accounted++;
 		else
 			e->st.frag_orphan++;
 		e->seq++;
 		return;
 	}
-	f = flow_table_packet(e->flows, &d, e->now_us, &dir, &created);
-	if (d.frag == FRAG_FIRST) {
+	f = flow_table_packet(e->flows, d, e->now_us, &dir, &created);
+	if (d->frag == FRAG_FIRST) {
 		struct flow_key k;
 		bool sender_is_b;
 
-		flow_key_from_packet(&d, &k, &sender_is_b);
-		frag_remember(e->frags, &d, &k, sender_is_b, e->now_us);
+		flow_key_from_packet(d, &k, &sender_is_b);
+		frag_remember(e->frags, d, &k, sender_is_b, e->now_us);
 	}
 	if (created)
 		f->home = (uint8_t)((netset_contains(e->home, f->key.ipver, f->key.a) ? 1 : 0) |
@@ -518,21 +526,21 @@ engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uin
 			detect_flow_speaks(e->det, f, dir, e->now_us);
 		}
 	}
-	if (!f->classified && classify_packet(cls(e), f, d.l3, d.l3_len, e->now_us / 1000u)) {
+	if (!f->classified && classify_packet(cls(e), f, d->l3, d->l3_len, e->now_us / 1000u)) {
 		if (e->worker)
 			tell(e, NEWS_CLASSIFIED, f, true);
 		else if (e->det)
 			detect_flow_classified(e->det, f, e->now_us);
 	}
 	/* Only an answer to a query we saw: an unsolicited "answer" must not tie an address to a name. */
-	if ((e->det || e->detecting) && dir == 1 && f->pkts[0] > 0 && is_dns_response(&d)) {
+	if ((e->det || e->detecting) && dir == 1 && f->pkts[0] > 0 && is_dns_response(d)) {
 		if (e->worker) {
 			struct news *n = tell(e, NEWS_DNS, f, true);
 
-			n->msg = d.payload;
-			n->len = d.payload_len;
+			n->msg = d->payload;
+			n->len = d->payload_len;
 		} else {
-			detect_dns_response(e->det, f, d.payload, d.payload_len, e->now_us);
+			detect_dns_response(e->det, f, d->payload, d->payload_len, e->now_us);
 		}
 	}
 	e->seq++;

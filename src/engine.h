@@ -47,6 +47,9 @@ void engine_free(struct engine *e);
 /* One captured frame of link type dlt; ts_us is its packet time. */
 void engine_packet(struct engine *e, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen,
 		   uint32_t wirelen);
+/* The same frame decoded already (r, d: decode_packet's answer, with the engine's decode settings). */
+void engine_decoded(struct engine *e, uint64_t ts_us, uint32_t wirelen, enum decode_reason r,
+		    const struct decoded *d);
 /* Advance time without a packet (live capture on an idle link). */
 void engine_tick(struct engine *e, uint64_t now_us);
 /* End every flow (end of input). */

@@ -91,8 +91,8 @@ usage(FILE *fp)
 	    "      --set KEY=VALUE    set a configuration key (repeatable); --set help lists them\n"
 	    "      --pace FACTOR      replay files at recorded speed times FACTOR (default: as fast as possible)\n"
 	    "      --no-promisc       do not put the interface in promiscuous mode\n"
-	    "      --threads N        workers, 1 (default) to 8: flows spread over N workers by address pair,\n"
-	    "                         the input read on a thread of its own\n"
+	    "      --threads N        workers, 1 (default) to 8: flows spread over N threads by address pair,\n"
+	    "                         the main thread reading the input\n"
 	    "  -t, --check            check configuration and signatures, then exit\n"
 	    "  -D, --daemon           detach and log to syslog\n"
 	    "  -u, --user USER        drop privileges to USER once capture and outputs are open\n"
@@ -522,14 +522,15 @@ main(int argc, char **argv)
 	run.last_stats_us = 0;
 
 	/*
-	 * A reader thread blocks every signal, so a read of a quiet pipe would keep a stop waiting: standard
-	 * input, and any pipe or device given as a file, is read on the pipeline's thread.
+	 * A sharded run hands packets over in batches, and a pipe's come at its writer's pace, with no idle
+	 * ticks to end a batch: its alerts would wait for a batch to fill.  Standard input, and any pipe or
+	 * device given as a file, is read on one thread.
 	 */
 	for (i = 0; threads > 1 && i < nfiles; i++) {
 		struct stat sb;
 
 		if (strcmp(files[i], "-") == 0 || (stat(files[i], &sb) == 0 && !S_ISREG(sb.st_mode))) {
-			log_debug("--threads: %s is read on the pipeline's thread", files[i]);
+			log_debug("--threads: %s is read on one thread", files[i]);
 			threads = 1;
 		}
 	}

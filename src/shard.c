@@ -1,17 +1,21 @@
 /*
  * shard.c - the sharded pipeline (--threads N); see shard.h for what the news is.
  *
- * Threads: the capture ring's reader; N workers, each running every batch of the ring through its engine in
- * order; and the caller's thread, which replays batch k once every worker is done with it, then releases
- * it to the reader.  A worker may run up to the ring's depth ahead of the replay.  Who owns what:
+ * N threads, N workers.  The caller's thread reads the input into the capture ring (deciding each packet's
+ * worker as it goes, shard_of), works through worker 0's share of each batch, and replays batch k once
+ * every worker is done with it, then releases it; workers 1 to N - 1 each run every batch of the ring
+ * through their engine in order, on threads of their own.  Two threads on two cores, where a reader thread
+ * of its own and a replay thread of its own would make four.  A worker may run up to the ring's depth
+ * ahead of the replay; the caller waits only when the ring is full.  Who owns what:
  *   - batch k and every worker's news of it (out[k % CAPTURE_RING_SLOTS]) are the worker's until it counts
  *     k as done, then the replay's until the release; the ring does not hand out batch k + SLOTS before;
  *   - a flow's packet-path fields are its worker's; detection's fields (FLOW_PACKET_PART on) the replay's;
  *     an ended flow is frozen, and freed by its worker when it takes the news of its end back (by the
  *     replay at the end of the run);
  *   - counters a worker publishes after each batch (pub_*) are under mu, for stats events.
- * Signals stay with the caller's thread.  A stop ends the reading; what was read is still worked through,
- * so the run ends as a single thread's would have at that packet.
+ * Signals stay with the caller's thread, which checks them between packets as one thread does.  A stop
+ * ends the reading; what was read is still worked through, so the run ends as a single thread's would
+ * have at that packet.
  */
 #define _GNU_SOURCE	/* pthread_setname_np: threads show by role in top -H and perf */
 #include "config.h"
@@ -51,6 +55,12 @@ struct worker {
 	double cpu_s;				/* the thread's CPU time, once joined */
 };
 
+struct replay {
+	struct engine *eng;
+	const struct running_flow **run;	/* the running flows of the bucket end being replayed */
+	size_t nrun, runcap;
+};
+
 struct shard {
 	struct capture_ring *ring;
 	struct conf conf;	/* the workers' copy: a reload (SIGHUP) rewrites the caller's under way */
@@ -60,6 +70,14 @@ struct shard {
 	struct worker w[SHARD_MAX];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;	/* a worker finished a batch or ended */
+	/* The caller's thread only. */
+	struct replay rp;
+	uint64_t batches;	/* read so far */
+	uint64_t replayed;	/* and replayed (and released) */
+	capture_idle_fn idle;
+	void *arg;
+	volatile sig_atomic_t *poll;
+	void (*poll_fn)(void *arg);
 };
 
 struct news *
@@ -77,8 +95,8 @@ news_add(struct news_buf *b)
 	return n;
 }
 
-unsigned
-shard_of(const struct decoded *d, unsigned nshards)
+static uint64_t
+pair_hash(const struct decoded *d)
 {
 	size_t alen = d->ipver == 4 ? 4 : 16;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)d->vni << 8 ^ (uint64_t)d->tunnel << 40;
@@ -100,19 +118,49 @@ shard_of(const struct decoded *d, unsigned nshards)
 	h ^= y << 32 | y;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
-	return (unsigned)(h % nshards);
+	return h;
 }
 
-/* On the reader thread, while the packet is in its cache.  What does not decode goes to worker 0. */
+/*
+ * Worker 0 runs on the thread that also reads the input and replays the news, so it takes a smaller share
+ * of the address pairs: SHARE0 of SHARD_PARTS with two workers, none with more.  Measured on the bench
+ * capture: reading and replaying cost that thread about 0.55 of what the packets of every flow cost a
+ * worker, so with N workers its fair share is 1/N - 0.55 (N - 1)/N: 0.22 for two, below zero for three.
+ */
+#define SHARD_PARTS	64
+#define SHARE0		14
+
+unsigned
+shard_of(const struct decoded *d, unsigned nshards)
+{
+	uint64_t h = pair_hash(d);
+
+	if (nshards < 2 || (nshards == 2 && (h & (SHARD_PARTS - 1)) < SHARE0))
+		return 0;
+	/* The high half scaled to 1 .. nshards - 1: a multiply, where a modulo would divide. */
+	return 1 + (unsigned)(((h >> 32) * (nshards - 1)) >> 32);
+}
+
+/*
+ * What the reader learned of a packet, kept with it in the ring: the worker that takes the packet does not
+ * decode it again.  The pointers in d point into the ring's copy of the packet.
+ */
+struct lane_decode {
+	struct decoded d;
+	uint32_t reason;	/* enum decode_reason */
+};
+
+/* On the reader thread, on the packet's copy in the ring.  What does not decode goes to worker 0. */
 static unsigned
-lane_of(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen)
+lane_of(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen, void *extra)
 {
 	struct shard *sh = arg;
-	struct decoded d;
+	struct lane_decode *ld = extra;
 
-	if (decode_packet(&sh->dcfg, dlt, pkt, caplen, wirelen, &d) != DEC_OK)
+	ld->reason = decode_packet(&sh->dcfg, dlt, pkt, caplen, wirelen, &ld->d);
+	if (ld->reason != DEC_OK)
 		return 0;
-	return shard_of(&d, sh->n);
+	return shard_of(&ld->d, sh->n);
 }
 
 /*
@@ -164,6 +212,60 @@ thread_cpu(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Worker w's part of batch k: its own packets through its engine, an idle tick, the clock for the other
+ * records; then the batch counts as done.
+ */
+static void
+work_batch(struct worker *w, const struct capture_batch *b, uint64_t k)
+{
+	unsigned slot = (unsigned)(k % CAPTURE_RING_SLOTS);
+	uint32_t i;
+
+	/* Batch k - CAPTURE_RING_SLOTS was replayed and released before the ring gave out batch k. */
+	reclaim(&w->out[slot]);
+	w->tick_us[slot] = 0;
+	engine_set_news(w->eng, &w->out[slot]);
+	for (i = 0; i < b->n; i++) {
+		const struct capture_toc *t = &b->toc[i];
+
+		/* The record a few of ours ahead was written on another core: ask for it early. */
+		if (i + PREFETCH_AHEAD < b->n && b->toc[i + PREFETCH_AHEAD].lane == w->idx) {
+			const uint8_t *p = (const uint8_t *)capture_batch_rec(b, i + PREFETCH_AHEAD);
+
+			__builtin_prefetch(p);
+			__builtin_prefetch(p + 64);
+			__builtin_prefetch(p + 128);
+			__builtin_prefetch(p + 192);
+		}
+		if (t->lane == w->idx) {
+			const struct capture_rec *h = capture_batch_rec(b, i);
+			const struct lane_decode *ld = capture_rec_extra(h);
+
+			engine_decoded(w->eng, h->ts_us, h->wirelen, (enum decode_reason)ld->reason, &ld->d);
+		} else if (t->lane == CAPTURE_LANE_TICK) {
+			engine_tick(w->eng, t->ts_us);
+			w->tick_us[slot] = t->ts_us;
+		} else {
+			engine_pass(w->eng, t->ts_us, t->wirelen);
+		}
+	}
+	publish(w, k + 1, false);
+}
+
+/* The flows left at the end, first seen first, for the replay; then the input counts as over. */
+static void
+work_end(struct worker *w, uint64_t batches)
+{
+	engine_set_news(w->eng, NULL);
+	w->final = engine_worker_drain(w->eng, &w->nfinal);
+	publish(w, batches, true);
+	/* Every flow has ended: the module goes while the last news is replayed. */
+	engine_free(w->eng);
+	w->eng = NULL;
+}
+
+/* Workers 1 and on, each on a thread of its own. */
 static void *
 worker_main(void *arg)
 {
@@ -182,43 +284,10 @@ worker_main(void *arg)
 	/* Each worker makes its own engine: the nDPI modules load side by side. */
 	if ((w->eng = engine_new_worker(&sh->conf, sh->n, sh->detecting, err, sizeof(err))) == NULL)
 		log_fatal(1, "%s", err);
-	for (k = 0; capture_ring_get(sh->ring, k, -1, &b) > 0; k++) {
-		unsigned slot = (unsigned)(k % CAPTURE_RING_SLOTS);
-		uint32_t i;
-
-		/* Batch k - CAPTURE_RING_SLOTS was replayed and released before the ring gave out batch k. */
-		reclaim(&w->out[slot]);
-		w->tick_us[slot] = 0;
-		engine_set_news(w->eng, &w->out[slot]);
-		for (i = 0; i < b.n; i++) {
-			const struct capture_toc *t = &b.toc[i];
-
-			/* The record a few of ours ahead was written on another core: ask for it early. */
-			if (i + PREFETCH_AHEAD < b.n && b.toc[i + PREFETCH_AHEAD].lane == w->idx) {
-				const uint8_t *p = (const uint8_t *)capture_batch_rec(&b, i + PREFETCH_AHEAD);
-
-				__builtin_prefetch(p);
-				__builtin_prefetch(p + 64);
-			}
-			if (t->lane == w->idx) {
-				const struct capture_rec *h = capture_batch_rec(&b, i);
-
-				engine_packet(w->eng, h->dlt, h->ts_us, (const uint8_t *)(h + 1), h->caplen,
-				    h->wirelen);
-			} else if (t->lane == CAPTURE_LANE_TICK) {
-				engine_tick(w->eng, t->ts_us);
-				w->tick_us[slot] = t->ts_us;
-			} else {
-				engine_pass(w->eng, t->ts_us, t->wirelen);
-			}
-		}
-		publish(w, k + 1, false);
-	}
-	engine_set_news(w->eng, NULL);
-	w->final = engine_worker_drain(w->eng, &w->nfinal);
-	publish(w, k, true);
-	/* Every flow has ended: the module goes while the last news is replayed.  cpu_s is read after join. */
-	engine_free(w->eng);
+	for (k = 0; capture_ring_get(sh->ring, k, -1, &b) > 0; k++)
+		work_batch(w, &b, k);
+	work_end(w, k);
+	/* cpu_s is read after join. */
 	w->cpu_s = thread_cpu();
 	return NULL;
 }
@@ -275,12 +344,6 @@ news_cmp(const struct news *a, const struct news *b)
 		return a->key2 < b->key2 ? -1 : 1;
 	return 0;
 }
-
-struct replay {
-	struct engine *eng;
-	const struct running_flow **run;	/* the running flows of the bucket end being replayed */
-	size_t nrun, runcap;
-};
 
 static bool
 run_before(const struct running_flow *a, const struct running_flow *b)
@@ -382,14 +445,18 @@ replay_final(struct engine *e, struct shard *sh)
 	}
 }
 
-/* Wait until every worker is done with batch k (1) or has ended before it (0), or a while passed (-1). */
+/*
+ * Wait until every worker is done with batch k (1) or has ended before it (0), at most wait_ms (0: only
+ * look); -1 if neither.
+ */
 static int
-wait_batch(struct shard *sh, uint64_t k)
+wait_batch(struct shard *sh, uint64_t k, int wait_ms)
 {
 	struct timespec ts;
 	int r = -1;
 
-	capture_deadline(&ts, SHARD_WAIT_MS);
+	if (wait_ms > 0)
+		capture_deadline(&ts, wait_ms);
 	pthread_mutex_lock(&sh->mu);
 	for (;;) {
 		unsigned i, done = 0, ended = 0;
@@ -402,11 +469,105 @@ wait_batch(struct shard *sh, uint64_t k)
 			r = done == sh->n ? 1 : 0;
 			break;
 		}
-		if (pthread_cond_timedwait(&sh->cv, &sh->mu, &ts) != 0)
+		if (wait_ms == 0 || pthread_cond_timedwait(&sh->cv, &sh->mu, &ts) != 0)
 			break;
 	}
 	pthread_mutex_unlock(&sh->mu);
 	return r;
+}
+
+/*
+ * Replay the next batch once every worker is done with it, and release it to the reader.  Waits at most
+ * wait_ms; 1: replayed, 0: not yet, -1: the workers ended before it.  Signals asking for stats or a reload
+ * are seen to while waiting.
+ */
+static int
+replay_next(struct shard *sh, int wait_ms)
+{
+	struct news_buf *bufs[SHARD_MAX];
+	uint64_t k = sh->replayed;
+	unsigned i, slot = (unsigned)(k % CAPTURE_RING_SLOTS);
+	int got;
+
+	if (*sh->poll && sh->poll_fn)
+		sh->poll_fn(sh->arg);
+	if ((got = wait_batch(sh, k, wait_ms)) <= 0)
+		return got == 0 ? -1 : 0;
+	for (i = 0; i < sh->n; i++)
+		bufs[i] = &sh->w[i].out[slot];
+	replay_merged(&sh->rp, bufs, sh->n);
+	if (sh->idle && sh->w[0].tick_us[slot])
+		sh->idle(sh->arg, sh->w[0].tick_us[slot]);
+	capture_ring_release(sh->ring);
+	sh->replayed++;
+	return 1;
+}
+
+/*
+ * Batch k was read on this thread: work through worker 0's part of it, replay what every worker is done
+ * with, and when the ring is full wait for the oldest batch, so the reading can go on.
+ */
+static void
+handed(void *arg, uint64_t k)
+{
+	struct shard *sh = arg;
+	struct capture_batch b;
+
+	if (capture_ring_get(sh->ring, k, 0, &b) != 1)
+		log_fatal(1, "capture ring: batch %" PRIu64 " is not there", k);
+	work_batch(&sh->w[0], &b, k);
+	sh->batches = k + 1;
+	while (replay_next(sh, 0) > 0)
+		;
+	while (sh->batches - sh->replayed == CAPTURE_RING_SLOTS)
+		if (replay_next(sh, SHARD_WAIT_MS) < 0)
+			log_fatal(1, "capture ring: the workers ended before batch %" PRIu64, sh->replayed);
+}
+
+static void
+shard_free(struct shard *sh)
+{
+	unsigned i;
+	int j;
+
+	for (i = 0; i < sh->n; i++) {
+		for (j = 0; j < CAPTURE_RING_SLOTS; j++) {
+			free(sh->w[i].out[j].v);
+			free(sh->w[i].out[j].run);
+		}
+		free(sh->w[i].final);
+	}
+	if (sh->ring)
+		capture_ring_free(sh->ring);
+	free(sh->rp.run);
+	pthread_mutex_destroy(&sh->mu);
+	pthread_cond_destroy(&sh->cv);
+	free(sh);
+}
+
+/* Start workers 1 and on; false (err set, none left running) when one cannot start. */
+static bool
+start_workers(struct shard *sh, char *err, size_t errlen)
+{
+	sigset_t all, old;
+	unsigned i;
+	int rc = 0;
+
+	/* Signals are for the caller's thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 1; i < sh->n; i++)
+		if ((rc = pthread_create(&sh->w[i].thread, NULL, worker_main, &sh->w[i])) != 0)
+			break;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return true;
+	snprintf(err, errlen, "cannot start a worker thread (%s)", strerror(rc));
+	/* The ones that started see an input with no batches, and end. */
+	capture_ring_close(sh->ring);
+	while (--i > 0)
+		pthread_join(sh->w[i].thread, NULL);
+	return false;
 }
 
 int
@@ -415,10 +576,7 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	  size_t errlen)
 {
 	struct shard *sh = xcalloc(1, sizeof(*sh));
-	struct replay rp = { e, NULL, 0, 0 };
-	struct news_buf *bufs[SHARD_MAX];
-	bool quit = false;
-	uint64_t k = 0, now = 0;
+	uint64_t now = 0;
 	unsigned i;
 	int j, rc;
 
@@ -427,50 +585,34 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	sh->detecting = engine_detects(e);
 	sh->dcfg.vxlan_port = (uint16_t)sh->conf.vxlan_port;
 	sh->dcfg.geneve_port = (uint16_t)sh->conf.geneve_port;
+	sh->rp.eng = e;
+	sh->idle = idle;
+	sh->arg = arg;
+	sh->poll = poll;
+	sh->poll_fn = poll_fn;
 	pthread_mutex_init(&sh->mu, NULL);
 	pthread_cond_init(&sh->cv, NULL);
 	for (i = 0; i < nworkers; i++) {
 		sh->w[i].sh = sh;
 		sh->w[i].idx = i;
 	}
-	if ((sh->ring = capture_ring_start(c, lane_of, sh, err, errlen)) == NULL) {
-		pthread_mutex_destroy(&sh->mu);
-		pthread_cond_destroy(&sh->cv);
-		free(sh);
+	/*
+	 * Worker 0 is this thread's, between reading batches and replaying them.  Its nDPI module is made
+	 * first (the process's first is made alone, classify.c); the others' load while this thread reads.
+	 */
+	if ((sh->w[0].eng = engine_new_worker(&sh->conf, sh->n, sh->detecting, err, errlen)) == NULL)
+		log_fatal(1, "%s", err);
+	sh->ring = capture_ring_new(c, lane_of, sh, sizeof(struct lane_decode), handed, sh);
+	if (!start_workers(sh, err, errlen)) {
+		engine_free(sh->w[0].eng);
+		shard_free(sh);
 		return -2;
 	}
-	{
-		sigset_t all, old;
-
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		for (i = 0; i < nworkers; i++)
-			if ((rc = pthread_create(&sh->w[i].thread, NULL, worker_main, &sh->w[i])) != 0)
-				log_fatal(1, "cannot start a worker thread: %s", strerror(rc));
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
 	engine_set_gather(e, gather, sh);
-	for (;;) {
-		int got;
-
-		if (*stop && !quit) {
-			quit = true;
-			capture_ring_quit(sh->ring);
-		}
-		if (*poll && poll_fn)
-			poll_fn(arg);
-		if ((got = wait_batch(sh, k)) < 0)
-			continue;
-		if (got == 0)
-			break;
-		for (i = 0; i < sh->n; i++)
-			bufs[i] = &sh->w[i].out[k % CAPTURE_RING_SLOTS];
-		replay_merged(&rp, bufs, sh->n);
-		if (idle && sh->w[0].tick_us[k % CAPTURE_RING_SLOTS])
-			idle(arg, sh->w[0].tick_us[k % CAPTURE_RING_SLOTS]);
-		capture_ring_release(sh->ring);
-		k++;
-	}
+	rc = capture_ring_fill(sh->ring, stop, poll, poll_fn, arg, err, errlen);
+	work_end(&sh->w[0], sh->batches);
+	while (replay_next(sh, SHARD_WAIT_MS) >= 0)
+		;
 	/* Every worker has ended (wait_batch said so under mu): what they left is the replay's now. */
 	for (i = 0; i < sh->n; i++) {
 		if (sh->w[i].pub_now > now)
@@ -480,14 +622,14 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	}
 	engine_set_now(e, now);
 	replay_final(e, sh);
-	for (i = 0; i < sh->n; i++)
+	for (i = 1; i < sh->n; i++)
 		pthread_join(sh->w[i].thread, NULL);
-	rc = capture_ring_end(sh->ring, err, errlen);
 	/* Where the time went, for whoever tunes the number of workers. */
-	for (i = 0; i < sh->n; i++)
+	log_debug("main thread (reading, worker 0, replay): %.3f s of CPU, %" PRIu64 " batches, %" PRIu64
+	    " packets to nDPI", thread_cpu(), sh->batches, sh->w[0].pub_ndpi);
+	for (i = 1; i < sh->n; i++)
 		log_debug("worker %u: %.3f s of CPU, %" PRIu64 " packets to nDPI", i, sh->w[i].cpu_s,
 		    sh->w[i].pub_ndpi);
-	log_debug("replay (this thread): %.3f s of CPU", thread_cpu());
 	/* The workers' final counters stay with the serial engine for the last stats and the summary. */
 	{
 		struct engine_stats st;
@@ -497,16 +639,6 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 		gather(sh, &st, &fs, &ndpi);
 		engine_set_totals(e, &st, &fs, ndpi);
 	}
-	for (i = 0; i < sh->n; i++) {
-		for (j = 0; j < CAPTURE_RING_SLOTS; j++) {
-			free(sh->w[i].out[j].v);
-			free(sh->w[i].out[j].run);
-		}
-		free(sh->w[i].final);
-	}
-	free(rp.run);
-	pthread_mutex_destroy(&sh->mu);
-	pthread_cond_destroy(&sh->cv);
-	free(sh);
-	return quit && rc >= 0 ? 1 : rc;
+	shard_free(sh);
+	return rc;
 }

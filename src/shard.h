@@ -94,10 +94,11 @@ unsigned shard_of(const struct decoded *d, unsigned nshards);
 struct engine;
 
 /*
- * Run the input through nworkers shard workers (2..SHARD_MAX) and the serial engine e on the caller's
- * thread, until the input ends or *stop.  idle is called on the caller's thread after a batch that held a
- * live link's idle tick.  Returns as capture_run does, every flow ended; or -2, with err, when the
- * reader thread cannot start (nothing was read: the caller may read on one thread).
+ * Run the input through nworkers shard workers (2..SHARD_MAX) and the serial engine e, until the input
+ * ends or *stop.  The caller's thread reads, is worker 0 and replays; poll_fn(arg) and idle(arg) are called
+ * on it (idle after a batch that held a live link's idle tick).  Returns as capture_run does, every flow
+ * ended; or -2, with err, when a worker thread cannot start (nothing was read: the caller may read on one
+ * thread).
  */
 int shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_fn idle, void *arg,
 	      volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg), char *err,

@@ -86,11 +86,11 @@ done | awk -v n="$PACKETS" -v runs="$RUNS" -v speed="$(rounds ndpiReader dcdnwat
 /usr/bin/time -f "%U %S" -o "$OUT/t1.cpu" "$D" -q -r "$PCAP" -o /dev/null >/dev/null 2>&1 || true
 "$D" -v -q -r "$PCAP" -o /dev/null --threads 2 2>&1 >/dev/null |
     awk -v one="$(awk '{print $1 + $2}' "$OUT/t1.cpu")" '
-	/reader: .* of CPU/ { r = $3 }
-	/worker [0-9]+: .* of CPU/ { w = w (w == "" ? "" : " + ") $4; wt += $4 }
-	/replay .* of CPU/ { p = $5 }
-	END { printf "--threads 2 CPU: reader %.2f s, workers %s s, replay %.2f s: %.2f s in all; one thread %.2f s\n",
-	    r, w, p, r + wt + p, one }'
+	function cpu() { match($0, /[0-9.]+ s of CPU/); return substr($0, RSTART, RLENGTH - 9) + 0 }
+	/main thread .* of CPU/ { m = cpu() }
+	/worker [0-9]+: .* of CPU/ { w = w (w == "" ? "" : " + ") cpu(); wt += cpu() }
+	END { printf "--threads 2 CPU: main thread (reading, worker 0, replay) %.2f s, workers %s s: %.2f s in all;" \
+	    " one thread %.2f s\n", m, w, m + wt, one }'
 # Memory per tracked flow (a million concurrent flows, nDPI done with each), and a five-million-flow flood
 # against a cap of one million: peak RSS must stay where the cap puts it.
 F1="$OUT/flood-1000000.pcap"

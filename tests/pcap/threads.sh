@@ -105,8 +105,8 @@ same "a truncated file between two whole ones" 2 -r "$first" -r "$TMP/cut.pcap" 
 grep -q "cut.pcap: capture is truncated" "$TMP/two.err" && pass "the truncated file is named" ||
 	fail "no warning names the truncated file: $(cat "$TMP/two.err")"
 
-# Standard input is read on the pipeline's thread (a reader blocks signals, and a quiet pipe would hold
-# up a stop), with the same events.
+# Standard input is read on one thread (a pipe's packets come at its writer's pace, and a batch would
+# hold its alerts back until it filled), with the same events.
 cap="$top_srcdir/pcaps/gaganode.pcap"
 "$DCDNWATCH" -q -r - --flows -o "$TMP/in1.json" < "$cap"
 "$DCDNWATCH" -q -r - --flows --threads 2 -o "$TMP/in2.json" < "$cap"
@@ -154,8 +154,8 @@ else
 		fail "sharded run: exit $rc, $stats stats events, final stats of ${read:-no} packets, $(head -c 300 "$TMP/stopped.err")"
 fi
 
-# A pipe given as a file is read on the pipeline's thread, as standard input is (a reader thread blocks
-# signals, and a quiet pipe would hold up a stop): fed without end, it still stops on SIGTERM.
+# A pipe given as a file is read on one thread, as standard input is: fed without end, it still stops
+# on SIGTERM.
 mkfifo "$TMP/endless.pcap"
 "$PY" -c '
 import sys
@@ -178,7 +178,7 @@ if ! ended_within_5s "$pid"; then
 else
 	wait "$pid"
 	rc=$?
-	[ "$rc" -eq 0 ] && grep -q "is read on the pipeline's thread" "$TMP/piped.err" &&
+	[ "$rc" -eq 0 ] && grep -q "is read on one thread" "$TMP/piped.err" &&
 		tail -n 1 "$TMP/piped.json" | grep -q '"event_type":"stats"' &&
 		pass "a pipe given as a file is read on one thread and stops on SIGTERM" ||
 		fail "piped run: exit $rc, $(head -c 300 "$TMP/piped.err")"
