@@ -13,7 +13,7 @@
  * between records, and at least every RING_WAIT_MS while waiting; its pacing sleep ends on a signal, so a
  * stop is never held up by a reader that sleeps.
  *
- * The ring is bounded: RING_SLOTS batches of RING_BYTES each, so at most 4 MB are read ahead.
+ * The ring is bounded: RING_SLOTS batches of RING_BYTES each, so at most 8 MB are read ahead.
  */
 #define _GNU_SOURCE	/* pthread_setname_np: threads show by role in top -H and perf */
 #include "config.h"
@@ -114,11 +114,11 @@ publish(struct capture_ring *r)
 }
 
 /*
- * Room for a record of need bytes in the slot being filled (handing a full one over first), or NULL when
- * the reader is to stop.
+ * Room for a record of need bytes in the slot being filled (handing a full one over first), and its entry
+ * in the table of contents (offset set); NULL when the reader is to stop.
  */
 static struct capture_rec *
-rec_room(struct capture_ring *r, size_t need)
+rec_room(struct capture_ring *r, size_t need, struct capture_toc **t)
 {
 	struct slot *s = filling(r);
 
@@ -130,30 +130,27 @@ rec_room(struct capture_ring *r, size_t need)
 		return NULL;
 	}
 	s = filling(r);
-	s->toc[s->n].off = s->used;
+	*t = &s->toc[s->n++];
+	(*t)->off = s->used;
 	s->used += (uint32_t)need;
-	s->n++;
-	return (struct capture_rec *)(void *)(s->buf + s->used - need);
-}
-
-static struct capture_toc *
-last_toc(struct capture_ring *r)
-{
-	return &filling(r)->toc[filling(r)->n - 1];
+	return (struct capture_rec *)(void *)(s->buf + (*t)->off);
 }
 
 static void
 on_read(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen)
 {
 	struct capture_ring *r = arg;
+	size_t need = rec_size(r, caplen);
+	struct capture_toc *t;
 	struct capture_rec *h;
-
 	uint8_t *data;
 
 	/* Cannot happen with libpcap's snaplen cap; keep the record's length honest if it ever does. */
-	if (rec_size(r, caplen) > RING_BYTES)
+	if (need > RING_BYTES) {
 		caplen = (uint32_t)(RING_BYTES - sizeof(*h) - r->extra);
-	if ((h = rec_room(r, rec_size(r, caplen))) == NULL)
+		need = rec_size(r, caplen);
+	}
+	if ((h = rec_room(r, need, &t)) == NULL)
 		return;
 	h->ts_us = ts_us;
 	h->caplen = caplen;
@@ -162,9 +159,9 @@ on_read(void *arg, int dlt, uint64_t ts_us, const uint8_t *pkt, uint32_t caplen,
 	h->pad = 0;
 	data = (uint8_t *)(h + 1) + r->extra;
 	memcpy(data, pkt, caplen);
-	last_toc(r)->ts_us = ts_us;
-	last_toc(r)->wirelen = wirelen;
-	last_toc(r)->lane = r->lane ? r->lane(r->lane_arg, dlt, data, caplen, wirelen, h + 1) : 0;
+	t->ts_us = ts_us;
+	t->wirelen = wirelen;
+	t->lane = r->lane ? r->lane(r->lane_arg, dlt, data, caplen, wirelen, h + 1) : 0;
 }
 
 /* A live link was idle (or busy for a whole timeout): time goes on; hand the batch over now. */
@@ -172,16 +169,17 @@ static void
 on_tick(void *arg, uint64_t now_us)
 {
 	struct capture_ring *r = arg;
+	struct capture_toc *t;
 	struct capture_rec *h;
 
-	if ((h = rec_room(r, rec_size(r, 0))) == NULL)
+	if ((h = rec_room(r, rec_size(r, 0), &t)) == NULL)
 		return;
 	memset(h, 0, sizeof(*h));
 	h->ts_us = now_us;
 	h->dlt = CAPTURE_REC_TICK;
-	last_toc(r)->ts_us = now_us;
-	last_toc(r)->wirelen = 0;
-	last_toc(r)->lane = CAPTURE_LANE_TICK;
+	t->ts_us = now_us;
+	t->wirelen = 0;
+	t->lane = CAPTURE_LANE_TICK;
 	capture_reader_drops(r->cap);
 	if (!publish(r))
 		r->stop = 1;

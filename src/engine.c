@@ -439,10 +439,14 @@ advance(struct engine *e, uint64_t ts_us)
 	 * Buckets close at the first packet (or idle tick) at or after their end, whatever the sweep's
 	 * rhythm: so live capture and the replay of its recording cut the same buckets.
 	 */
-	if (e->worker)
+	if (e->worker) {
 		worker_tick(e);
-	else if (e->det)
+		e->quiet_until_us = e->last_sweep_us + 1000000u;
+		if (e->detecting && e->bucket_end_us < e->quiet_until_us)
+			e->quiet_until_us = e->bucket_end_us;
+	} else if (e->det) {
 		detect_tick(e->det, e->now_us);
+	}
 	e->phase = PHASE_PACKET;
 }
 
@@ -552,7 +556,13 @@ engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen)
 {
 	e->st.packets++;
 	e->st.bytes += wirelen;
-	advance(e, ts_us);
+	/* Before the next sweep or bucket end nothing falls due: time moves, and that is all. */
+	if (ts_us < e->quiet_until_us) {
+		if (ts_us > e->now_us)
+			e->now_us = ts_us;
+	} else {
+		advance(e, ts_us);
+	}
 	e->seq++;
 }
 

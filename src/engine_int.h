@@ -41,6 +41,7 @@ struct engine {
 	struct engine_stats st;
 	uint64_t now_us;
 	uint64_t last_sweep_us;
+	uint64_t quiet_until_us;	/* a worker: nothing falls due before (engine_pass), 0 at first */
 	struct jsonw jw;
 	struct label_count labels[LABEL_SLOTS];
 	uint64_t labels_other;

@@ -96,17 +96,24 @@ news_add(struct news_buf *b)
 }
 
 static uint64_t
+mix(uint64_t h)
+{
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ h >> 33;
+}
+
+static uint64_t
 pair_hash(const struct decoded *d)
 {
-	size_t alen = d->ipver == 4 ? 4 : 16;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)d->vni << 8 ^ (uint64_t)d->tunnel << 40;
-	uint64_t x = 0, y = 0;
+	uint64_t h = 0x9e3779b97f4a7c15ull, x = 0, y = 0;
 	size_t i;
 
+	if (d->tunnel_depth)
+		h = mix(h ^ (uint64_t)d->vni << 8 ^ (uint64_t)d->tunnel << 40);
 	for (i = 0; i < d->vlan_depth; i++)
-		h = (h ^ d->vlan[i]) * 0xff51afd7ed558ccdull;
+		h = mix(h ^ d->vlan[i]);
 	/* Sum and xor of the two addresses' words: symmetric, and cheap. */
-	for (i = 0; i < alen; i += 4) {
+	for (i = 0; i < (d->ipver == 4 ? 4u : 16u); i += 4) {
 		uint32_t a, b;
 
 		memcpy(&a, d->src + i, 4);
@@ -114,11 +121,7 @@ pair_hash(const struct decoded *d)
 		x += (uint64_t)a + b;
 		y ^= (uint64_t)a ^ b;
 	}
-	h ^= x * 0xc4ceb9fe1a85ec53ull;
-	h ^= y << 32 | y;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return h;
+	return mix(h ^ x * 0xc4ceb9fe1a85ec53ull ^ (y << 32 | y));
 }
 
 /*
