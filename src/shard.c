@@ -70,10 +70,15 @@ struct shard {
 	struct worker w[SHARD_MAX];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;	/* a worker finished a batch or ended */
-	/* The caller's thread only. */
+	/*
+	 * The replay: whichever thread holds replay_mu, which guards the serial engine and what the caller's
+	 * functions touch (outputs, stores).  replayed is read without it, atomically.
+	 */
+	pthread_mutex_t replay_mu;
 	struct replay rp;
-	uint64_t batches;	/* read so far */
-	uint64_t replayed;	/* and replayed (and released) */
+	uint64_t replayed;	/* batches replayed (and released) */
+	uint64_t batches;	/* read so far; the main thread's */
+	bool live;
 	capture_idle_fn idle;
 	void *arg;
 	volatile sig_atomic_t *poll;
@@ -125,13 +130,13 @@ pair_hash(const struct decoded *d)
 }
 
 /*
- * Worker 0 runs on the thread that also reads the input and replays the news, so it takes a smaller share
- * of the address pairs: SHARE0 of SHARD_PARTS with two workers, none with more.  Measured on the bench
- * capture: reading and replaying cost that thread about 0.55 of what the packets of every flow cost a
- * worker, so with N workers its fair share is 1/N - 0.55 (N - 1)/N: 0.22 for two, below zero for three.
+ * Worker 0 runs on the thread that also reads the input, so it takes a smaller share of the address
+ * pairs: SHARE0 of SHARD_PARTS with two workers, none with more.  Reading costs that thread about a fifth
+ * of a one-thread run (the replay goes to whichever thread has time, replay_ready); on the bench capture
+ * shares from 14 to 20 of 64 were alike within the machine's noise, 10 and 22 slower.
  */
 #define SHARD_PARTS	64
-#define SHARE0		14
+#define SHARE0		16
 
 unsigned
 shard_of(const struct decoded *d, unsigned nshards)
@@ -268,7 +273,9 @@ work_end(struct worker *w, uint64_t batches)
 	w->eng = NULL;
 }
 
-/* Workers 1 and on, each on a thread of its own. */
+static void replay_ready(struct shard *sh, bool on_main);
+
+/* Workers 1 and on, each on a thread of its own; each replays what is ready after its part of a batch. */
 static void *
 worker_main(void *arg)
 {
@@ -287,8 +294,18 @@ worker_main(void *arg)
 	/* Each worker makes its own engine: the nDPI modules load side by side. */
 	if ((w->eng = engine_new_worker(&sh->conf, sh->n, sh->detecting, err, sizeof(err))) == NULL)
 		log_fatal(1, "%s", err);
-	for (k = 0; capture_ring_get(sh->ring, k, -1, &b) > 0; k++)
+	for (k = 0;; k++) {
+		int got = capture_ring_get(sh->ring, k, 0, &b);
+
+		/* Nothing to work on yet: replay meanwhile, then wait. */
+		if (got == 0) {
+			replay_ready(sh, false);
+			got = capture_ring_get(sh->ring, k, -1, &b);
+		}
+		if (got < 0)
+			break;
 		work_batch(w, &b, k);
+	}
 	work_end(w, k);
 	/* cpu_s is read after join. */
 	w->cpu_s = thread_cpu();
@@ -480,30 +497,79 @@ wait_batch(struct shard *sh, uint64_t k, int wait_ms)
 }
 
 /*
- * Replay the next batch once every worker is done with it, and release it to the reader.  Waits at most
- * wait_ms; 1: replayed, 0: not yet, -1: the workers ended before it.  Signals asking for stats or a reload
- * are seen to while waiting.
+ * Replay the next batch once every worker is done with it, and release it to the reader; with replay_mu
+ * held.  Waits at most wait_ms; 1: replayed, 0: not yet, -1: the workers ended before it.  A batch that
+ * held a live link's idle tick is left to the main thread (on_main), whose idle function reads the
+ * capture's counters.
  */
 static int
-replay_next(struct shard *sh, int wait_ms)
+replay_next(struct shard *sh, int wait_ms, bool on_main)
 {
 	struct news_buf *bufs[SHARD_MAX];
 	uint64_t k = sh->replayed;
 	unsigned i, slot = (unsigned)(k % CAPTURE_RING_SLOTS);
 	int got;
 
-	if (*sh->poll && sh->poll_fn)
-		sh->poll_fn(sh->arg);
 	if ((got = wait_batch(sh, k, wait_ms)) <= 0)
 		return got == 0 ? -1 : 0;
+	if (!on_main && sh->w[0].tick_us[slot])
+		return 0;
 	for (i = 0; i < sh->n; i++)
 		bufs[i] = &sh->w[i].out[slot];
 	replay_merged(&sh->rp, bufs, sh->n);
 	if (sh->idle && sh->w[0].tick_us[slot])
 		sh->idle(sh->arg, sh->w[0].tick_us[slot]);
 	capture_ring_release(sh->ring);
-	sh->replayed++;
+	__atomic_store_n(&sh->replayed, k + 1, __ATOMIC_RELEASE);
 	return 1;
+}
+
+/*
+ * Replay what every worker is done with, unless another thread is at it.  A thread that would wait calls
+ * this (a worker with no batch to work on, the main thread with the ring filling up), so the replay's
+ * share of the work goes to whichever thread has time for it.  After letting go, look again: a batch
+ * finished while this thread held the lock found it taken.
+ */
+static void
+replay_ready(struct shard *sh, bool on_main)
+{
+	for (;;) {
+		uint64_t k;
+
+		if (pthread_mutex_trylock(&sh->replay_mu) != 0)
+			return;
+		while (replay_next(sh, 0, on_main) > 0)
+			;
+		pthread_mutex_unlock(&sh->replay_mu);
+		k = __atomic_load_n(&sh->replayed, __ATOMIC_ACQUIRE);
+		if (wait_batch(sh, k, 0) <= 0 || (!on_main && sh->w[0].tick_us[k % CAPTURE_RING_SLOTS]))
+			return;
+	}
+}
+
+/* The caller's poll function (stats, a reload) touches the serial engine: it waits for the replay. */
+static void
+shard_poll(void *arg)
+{
+	struct shard *sh = arg;
+
+	pthread_mutex_lock(&sh->replay_mu);
+	sh->poll_fn(sh->arg);
+	pthread_mutex_unlock(&sh->replay_mu);
+}
+
+/* On the main thread: replay the next batch, waiting for it; as replay_next. */
+static int
+replay_wait(struct shard *sh)
+{
+	int r;
+
+	if (*sh->poll && sh->poll_fn)
+		shard_poll(sh);
+	pthread_mutex_lock(&sh->replay_mu);
+	r = replay_next(sh, SHARD_WAIT_MS, true);
+	pthread_mutex_unlock(&sh->replay_mu);
+	return r;
 }
 
 /*
@@ -520,10 +586,14 @@ handed(void *arg, uint64_t k)
 		log_fatal(1, "capture ring: batch %" PRIu64 " is not there", k);
 	work_batch(&sh->w[0], &b, k);
 	sh->batches = k + 1;
-	while (replay_next(sh, 0) > 0)
-		;
-	while (sh->batches - sh->replayed == CAPTURE_RING_SLOTS)
-		if (replay_next(sh, SHARD_WAIT_MS) < 0)
+	/*
+	 * Replaying is left to a worker waiting for batches, unless the ring is half full (the workers are
+	 * behind: this thread has time) or the link is live (alerts should not wait).
+	 */
+	if (sh->live || sh->batches - __atomic_load_n(&sh->replayed, __ATOMIC_ACQUIRE) >= CAPTURE_RING_SLOTS / 2)
+		replay_ready(sh, true);
+	while (sh->batches - __atomic_load_n(&sh->replayed, __ATOMIC_ACQUIRE) == CAPTURE_RING_SLOTS)
+		if (replay_wait(sh) < 0)
 			log_fatal(1, "capture ring: the workers ended before batch %" PRIu64, sh->replayed);
 }
 
@@ -545,6 +615,7 @@ shard_free(struct shard *sh)
 	free(sh->rp.run);
 	pthread_mutex_destroy(&sh->mu);
 	pthread_cond_destroy(&sh->cv);
+	pthread_mutex_destroy(&sh->replay_mu);
 	free(sh);
 }
 
@@ -589,12 +660,14 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	sh->dcfg.vxlan_port = (uint16_t)sh->conf.vxlan_port;
 	sh->dcfg.geneve_port = (uint16_t)sh->conf.geneve_port;
 	sh->rp.eng = e;
+	sh->live = capture_is_live(c);
 	sh->idle = idle;
 	sh->arg = arg;
 	sh->poll = poll;
 	sh->poll_fn = poll_fn;
 	pthread_mutex_init(&sh->mu, NULL);
 	pthread_cond_init(&sh->cv, NULL);
+	pthread_mutex_init(&sh->replay_mu, NULL);
 	for (i = 0; i < nworkers; i++) {
 		sh->w[i].sh = sh;
 		sh->w[i].idx = i;
@@ -612,9 +685,9 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 		return -2;
 	}
 	engine_set_gather(e, gather, sh);
-	rc = capture_ring_fill(sh->ring, stop, poll, poll_fn, arg, err, errlen);
+	rc = capture_ring_fill(sh->ring, stop, poll, poll_fn ? shard_poll : NULL, sh, err, errlen);
 	work_end(&sh->w[0], sh->batches);
-	while (replay_next(sh, SHARD_WAIT_MS) >= 0)
+	while (replay_wait(sh) >= 0)
 		;
 	/* Every worker has ended (wait_batch said so under mu): what they left is the replay's now. */
 	for (i = 0; i < sh->n; i++) {
