@@ -258,8 +258,8 @@ ring_new(struct capture *c, capture_lane_fn lane, void *lane_arg, size_t extra)
 }
 
 struct capture_ring *
-capture_ring_new(struct capture *c, capture_lane_fn lane, void *lane_arg, size_t extra, capture_handed_fn handed,
-		 void *arg)
+capture_ring_new(struct capture *c, capture_lane_fn lane, void *lane_arg, size_t extra,
+		 capture_handed_fn handed, void *arg)
 {
 	struct capture_ring *r = ring_new(c, lane, lane_arg, extra);
 

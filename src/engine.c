@@ -74,14 +74,13 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 }
 
 struct engine *
-engine_new_worker(const struct conf *conf, unsigned nshards, bool detecting, char *err, size_t errlen)
+engine_new_worker(const struct conf *conf, uint32_t flow_max, bool detecting, char *err, size_t errlen)
 {
 	struct engine_opts none = { false };
 	struct conf c = *conf;
 	struct engine *e;
 
-	/* Each shard gets its share of the cap (see shard.h: events stay identical below it). */
-	c.flow_max = (conf->flow_max + nshards - 1) / nshards;
+	c.flow_max = flow_max;
 	if ((e = engine_new(&c, &none, NULL, NULL, err, errlen)) == NULL)
 		return NULL;
 	e->conf = conf;

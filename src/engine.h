@@ -63,10 +63,11 @@ struct engine_stats *engine_stats(struct engine *e);
 uint64_t engine_now(const struct engine *e);
 
 /*
- * The sharded pipeline's parts (shard.c).  A worker engine owns one shard of the flows and writes news to
- * the buffer set last instead of calling detection; the serial engine replays the news.
+ * The sharded pipeline's parts (shard.c).  A worker engine owns one shard of the flows (holding at most
+ * flow_max of them) and writes news to the buffer set last instead of calling detection; the serial engine
+ * replays the news.
  */
-struct engine *engine_new_worker(const struct conf *conf, unsigned nshards, bool detecting, char *err,
+struct engine *engine_new_worker(const struct conf *conf, uint32_t flow_max, bool detecting, char *err,
 				 size_t errlen);
 void engine_set_news(struct engine *e, struct news_buf *b);
 /* A packet of another worker's shard: time and packet counts only. */

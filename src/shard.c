@@ -1,21 +1,23 @@
 /*
  * shard.c - the sharded pipeline (--threads N); see shard.h for what the news is.
  *
- * N threads, N workers.  The caller's thread reads the input into the capture ring (deciding each packet's
- * worker as it goes, shard_of), works through worker 0's share of each batch, and replays batch k once
- * every worker is done with it, then releases it; workers 1 to N - 1 each run every batch of the ring
- * through their engine in order, on threads of their own.  Two threads on two cores, where a reader thread
- * of its own and a replay thread of its own would make four.  A worker may run up to the ring's depth
- * ahead of the replay; the caller waits only when the ring is full.  Who owns what:
+ * N threads, N workers.  The caller's thread (the main thread) reads the input into the capture ring,
+ * deciding each packet's worker as it goes (shard_of), and works through worker 0's share of each batch;
+ * workers 1 to N - 1 each run every batch of the ring through their engine in order, on threads of their
+ * own.  Once every worker is done with batch k, its news is replayed to the serial engine and the batch
+ * released, by whichever thread would otherwise wait (replay_ready): a worker with no batch to work on,
+ * or the main thread with the ring filling up.  Two threads on two cores, where a reader thread of its
+ * own and a replay thread of its own made four.  Who owns what:
  *   - batch k and every worker's news of it (out[k % CAPTURE_RING_SLOTS]) are the worker's until it counts
  *     k as done, then the replay's until the release; the ring does not hand out batch k + SLOTS before;
+ *   - the serial engine, and what the caller's functions touch, are whoever holds replay_mu's;
  *   - a flow's packet-path fields are its worker's; detection's fields (FLOW_PACKET_PART on) the replay's;
  *     an ended flow is frozen, and freed by its worker when it takes the news of its end back (by the
  *     replay at the end of the run);
  *   - counters a worker publishes after each batch (pub_*) are under mu, for stats events.
- * Signals stay with the caller's thread, which checks them between packets as one thread does.  A stop
- * ends the reading; what was read is still worked through, so the run ends as a single thread's would
- * have at that packet.
+ * Signals stay with the main thread, which checks them between packets as one thread does, and calls the
+ * caller's poll and idle functions itself.  A stop ends the reading; what was read is still worked
+ * through, so the run ends as a single thread's would have at that packet.
  */
 #define _GNU_SOURCE	/* pthread_setname_np: threads show by role in top -H and perf */
 #include "config.h"
@@ -150,6 +152,21 @@ shard_of(const struct decoded *d, unsigned nshards)
 }
 
 /*
+ * Worker idx's part of flow.max: its share of the address pairs (see shard.h: events stay identical below
+ * it).  Worker 0 keeps a part with more than two workers, for what falls to it all the same.
+ */
+static uint32_t
+worker_flow_max(const struct shard *sh, unsigned idx)
+{
+	uint64_t part0 = sh->n == 2 ? SHARE0 : 1;	/* of SHARD_PARTS */
+	uint64_t num = sh->conf.flow_max * (idx == 0 ? part0 : SHARD_PARTS - part0);
+	uint64_t den = SHARD_PARTS * (uint64_t)(idx == 0 ? 1 : sh->n - 1);
+	uint64_t max = (num + den - 1) / den;
+
+	return (uint32_t)(max ? max : 1);
+}
+
+/*
  * What the reader learned of a packet, kept with it in the ring: the worker that takes the packet does not
  * decode it again.  The pointers in d point into the ring's copy of the packet.
  */
@@ -275,7 +292,7 @@ work_end(struct worker *w, uint64_t batches)
 
 static void replay_ready(struct shard *sh, bool on_main);
 
-/* Workers 1 and on, each on a thread of its own; each replays what is ready after its part of a batch. */
+/* Workers 1 and on, each on a thread of its own; one with no batch to work on replays what is ready. */
 static void *
 worker_main(void *arg)
 {
@@ -292,7 +309,8 @@ worker_main(void *arg)
 		pthread_setname_np(pthread_self(), name);
 	}
 	/* Each worker makes its own engine: the nDPI modules load side by side. */
-	if ((w->eng = engine_new_worker(&sh->conf, sh->n, sh->detecting, err, sizeof(err))) == NULL)
+	if ((w->eng = engine_new_worker(&sh->conf, worker_flow_max(sh, w->idx), sh->detecting, err,
+	    sizeof(err))) == NULL)
 		log_fatal(1, "%s", err);
 	for (k = 0;; k++) {
 		int got = capture_ring_get(sh->ring, k, 0, &b);
@@ -676,7 +694,8 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	 * Worker 0 is this thread's, between reading batches and replaying them.  Its nDPI module is made
 	 * first (the process's first is made alone, classify.c); the others' load while this thread reads.
 	 */
-	if ((sh->w[0].eng = engine_new_worker(&sh->conf, sh->n, sh->detecting, err, errlen)) == NULL)
+	if ((sh->w[0].eng = engine_new_worker(&sh->conf, worker_flow_max(sh, 0), sh->detecting, err, errlen)) ==
+	    NULL)
 		log_fatal(1, "%s", err);
 	sh->ring = capture_ring_new(c, lane_of, sh, sizeof(struct lane_decode), handed, sh);
 	if (!start_workers(sh, err, errlen)) {

@@ -1,13 +1,14 @@
 /*
  * shard.h - the sharded pipeline (--threads N): N workers each own the flows of one shard, with their own
- * flow table and nDPI module; one thread replays what they tell the detection layer in packet order.
+ * flow table and nDPI module; what they tell the detection layer is replayed in packet order.
  *
- * A worker sees every record (so each keeps the same clock, sweeps and bucket ends), decodes every packet,
- * and keeps those whose address pair hashes to its shard.  What the single-threaded engine would tell the
- * detection layer at a packet, a worker writes down as news, with a copy of the flow's packet-path fields
- * as they were then (a snapshot).  The replaying thread merges the workers' news of a batch in the order
- * the single table would have produced it and calls the detection layer on the snapshots, so alerts and
- * flow events are those of one thread, as long as no shard reaches its share of flow.max.
+ * A worker sees every record (so each keeps the same clock, sweeps and bucket ends), and takes the packets
+ * whose address pair hashes to its shard (decoded by the reader).  What the single-threaded engine would
+ * tell the detection layer at a packet, a worker writes down as news, with a copy of the flow's
+ * packet-path fields as they were then (a snapshot).  The replaying thread merges the workers' news of a
+ * batch in the order the single table would have produced it and calls the detection layer on the
+ * snapshots, so alerts and flow events are those of one thread, as long as no shard reaches its share of
+ * flow.max (its share of the address pairs).
  */
 #ifndef DCDN_SHARD_H
 #define DCDN_SHARD_H
