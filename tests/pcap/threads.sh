@@ -1,6 +1,6 @@
 #!/bin/sh
-# --threads N spreads flows over N workers (each its own flow table and nDPI module) and replays what they
-# saw in packet order on one thread; the input is read on a thread of its own.  Every event (flows, alerts,
+# --threads N spreads flows over N workers (each its own flow table and nDPI module, the main thread
+# reading and being worker 0) and replays what they saw in packet order.  Every event (flows, alerts,
 # stats) must be byte for byte the one --threads 1 writes: on every scenario capture with 2 and 4 workers,
 # on the whole nDPI corpus as one timeline (far more than the read-ahead ring holds) with 2, and with a
 # truncated file in the list.  With 3 and 4 workers on the corpus, the one known difference is allowed:
@@ -96,6 +96,18 @@ for n in 3 4; do
 	fi
 	pass "corpus, --threads $n: alerts and flows identical; $changed STUN sub-labels from another worker's cache"
 done
+
+# The flow cap: each worker holds the part of flow.max that its share of address pairs is.  A flood of
+# unique flows above the cap evicts as many on two workers as on one, and peaks at the cap.  (With the cap
+# split evenly, the worker with the smaller share stays under its half: 9596 evicted, peak 10404.)
+"$PY" "$top_srcdir/tests/bench/flood.py" "$TMP/flood.pcap" 20000
+for n in 1 2; do
+	"$DCDNWATCH" -q -r "$TMP/flood.pcap" --set flow.max=12000 --set flow.timeout.udp=86400 --threads $n -o - |
+		tail -n 1 | sed -n 's/.*"evicted":\([0-9]*\).*"peak":\([0-9]*\).*/\1 \2/p' > "$TMP/cap$n"
+done
+[ "$(cat "$TMP/cap1")" = "8000 12000" ] && cmp -s "$TMP/cap1" "$TMP/cap2" &&
+	pass "flow cap: 8000 of 20000 flows evicted, peak 12000, on one worker and on two" ||
+	fail "flow cap: evicted and peak $(cat "$TMP/cap1") on one worker, $(cat "$TMP/cap2") on two"
 
 # A truncated file in the middle of the list: the warning names it, and reading goes on with the next.
 first=$(ls "$CORPUS"/ndpi-4.2/pcap/*.pcap | head -n 1)
