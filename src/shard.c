@@ -134,8 +134,8 @@ pair_hash(const struct decoded *d)
 /*
  * Worker 0 runs on the thread that also reads the input, so it takes a smaller share of the address
  * pairs: SHARE0 of SHARD_PARTS with two workers, none with more.  Reading costs that thread about a fifth
- * of a one-thread run (the replay goes to whichever thread has time, replay_ready); on the bench capture
- * shares from 14 to 20 of 64 were alike within the machine's noise, 10 and 22 slower.
+ * of a one-thread run (the replay goes to whichever thread has time, replay_ready).  On the bench capture
+ * shares from 10 to 22 of 64 all came out within the machine's noise; 16 is the middle of that range.
  */
 #define SHARD_PARTS	64
 #define SHARE0		16
