@@ -56,9 +56,10 @@ int capture_run_threaded(struct capture *c, capture_pkt_fn pkt, capture_idle_fn 
 			 volatile sig_atomic_t *stop, volatile sig_atomic_t *poll, void (*poll_fn)(void *arg),
 			 char *err, size_t errlen);
 /*
- * The read-ahead ring under capture_run_threaded, for callers that spread batches over threads (shard.c).
- * A reader thread runs capture_run into a few batches of records; batch k (0, 1, ... in reading order)
- * stays readable by any thread until it is released, oldest first.  Paced replay is not for the ring.
+ * The read-ahead ring under capture_run_threaded, and for callers that spread batches over threads
+ * (shard.c).  capture_run reads into a few batches of records, on a reader thread (capture_ring_start) or
+ * on the caller's (capture_ring_new, capture_ring_fill); batch k (0, 1, ... in reading order) stays
+ * readable by any thread until it is released, oldest first.  Paced replay is not for the ring.
  */
 struct capture_rec {
 	uint64_t ts_us;
@@ -91,8 +92,8 @@ struct capture_batch {
 };
 
 /*
- * Which lane a packet is for (not CAPTURE_LANE_TICK); run on the reader thread on the packet's copy in the
- * ring, which lives as long as the batch.  extra is the record's room for what the lane function learned
+ * Which lane a packet is for (not CAPTURE_LANE_TICK); run on the reading thread on the packet's copy in
+ * the ring, which lives as long as the batch.  extra is the record's room for what the lane function learned
  * (the ring's extra bytes, aligned to 8), for the thread that takes the packet.
  */
 typedef unsigned (*capture_lane_fn)(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen,

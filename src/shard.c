@@ -175,7 +175,7 @@ struct lane_decode {
 	uint32_t reason;	/* enum decode_reason */
 };
 
-/* On the reader thread, on the packet's copy in the ring.  What does not decode goes to worker 0. */
+/* On the main thread, on the packet's copy in the ring.  What does not decode goes to worker 0. */
 static unsigned
 lane_of(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen, void *extra)
 {
