@@ -53,7 +53,10 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 		free(e);
 		return NULL;
 	}
-	/* The seed only has to be unknown to whoever crafts the traffic; output never depends on it. */
+	/*
+	 * The seed only has to be unknown to whoever crafts the traffic.  Output does not depend on it, short
+	 * of more than a few datagrams' first fragments meeting in the fragment table at once (frag.c).
+	 */
 	seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)e;
 	memset(&fc, 0, sizeof(fc));
 	fc.max_flows = conf->flow_max;

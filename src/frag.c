@@ -1,5 +1,11 @@
 /*
- * frag.c - direct-mapped table from a datagram's identity to its flow key.
+ * frag.c - a table from a datagram's identity to its flow key: each datagram may sit in any of FRAG_WAYS
+ * slots after its hashed one, and a new datagram takes a free slot there or the oldest one's.
+ *
+ * Direct-mapped, a datagram lost its entry to any other that hashed to its slot before its later fragments
+ * came: with two datagrams' fragments interleaved (first, first, later, later), about one pair in 4096,
+ * and, as the hash is seeded per process, not the same pair from run to run.  Evicting the oldest of a few
+ * slots keeps a datagram whose fragments are still coming unless FRAG_WAYS newer ones land on it first.
  */
 #include "config.h"
 
@@ -9,17 +15,21 @@
 #include "frag.h"
 #include "log.h"
 
+#define FRAG_WAYS	4
+
 struct frag_slot {
 	uint8_t src[16], dst[16];
 	uint32_t id;
 	uint8_t proto, used;
 	uint8_t sender_is_b;
 	uint64_t when_us;
+	uint64_t order;		/* when it was remembered, in datagrams: the smallest goes first */
 	struct flow_key key;
 };
 
 struct frag_table {
 	uint64_t seed;
+	uint64_t remembered;
 	struct frag_slot slots[FRAG_SLOTS];
 };
 
@@ -55,12 +65,31 @@ frag_index(const struct frag_table *ft, const struct decoded *d)
 	return (uint32_t)(h % FRAG_SLOTS);
 }
 
+static bool
+same_datagram(const struct frag_slot *s, const struct decoded *d)
+{
+	return s->used && s->id == d->frag_id && s->proto == d->proto && memcmp(s->src, d->src, 16) == 0 &&
+	    memcmp(s->dst, d->dst, 16) == 0;
+}
+
 void
 frag_remember(struct frag_table *ft, const struct decoded *d, const struct flow_key *k, bool sender_is_b,
 	      uint64_t now_us)
 {
-	struct frag_slot *s = &ft->slots[frag_index(ft, d)];
+	uint32_t at = frag_index(ft, d), i;
+	struct frag_slot *s = NULL;
 
+	/* The same datagram's slot (a repeated first fragment), else a free one, else the oldest. */
+	for (i = 0; i < FRAG_WAYS; i++) {
+		struct frag_slot *c = &ft->slots[(at + i) % FRAG_SLOTS];
+
+		if (same_datagram(c, d)) {
+			s = c;
+			break;
+		}
+		if (s == NULL || (s->used && (!c->used || c->order < s->order)))
+			s = c;
+	}
 	memcpy(s->src, d->src, 16);
 	memcpy(s->dst, d->dst, 16);
 	s->id = d->frag_id;
@@ -68,6 +97,7 @@ frag_remember(struct frag_table *ft, const struct decoded *d, const struct flow_
 	s->used = 1;
 	s->sender_is_b = sender_is_b;
 	s->when_us = now_us;
+	s->order = ++ft->remembered;
 	s->key = *k;
 }
 
@@ -75,12 +105,18 @@ bool
 frag_lookup(const struct frag_table *ft, const struct decoded *d, struct flow_key *k, bool *sender_is_b,
 	    uint64_t now_us)
 {
-	const struct frag_slot *s = &ft->slots[frag_index(ft, d)];
+	uint32_t at = frag_index(ft, d), i;
 
-	if (!s->used || s->id != d->frag_id || s->proto != d->proto || memcmp(s->src, d->src, 16) ||
-	    memcmp(s->dst, d->dst, 16) || now_us > s->when_us + FRAG_LIFETIME_US)
-		return false;
-	*k = s->key;
-	*sender_is_b = s->sender_is_b;
-	return true;
+	for (i = 0; i < FRAG_WAYS; i++) {
+		const struct frag_slot *s = &ft->slots[(at + i) % FRAG_SLOTS];
+
+		if (same_datagram(s, d)) {
+			if (now_us > s->when_us + FRAG_LIFETIME_US)
+				return false;
+			*k = s->key;
+			*sender_is_b = s->sender_is_b;
+			return true;
+		}
+	}
+	return false;
 }

@@ -1,6 +1,7 @@
 /*
  * test_flow.c - the flow table: direction normalization, initiator, timeouts, active cut, cap and eviction,
- * the touch clock and the walk over flows touched since a clock value (a sharded run's bucket ends).
+ * the touch clock and the walk over flows touched since a clock value (a sharded run's bucket ends); and
+ * the fragment table, which ties later fragments to their flow.
  */
 #include "config.h"
 
@@ -8,6 +9,7 @@
 
 #include "check.h"
 #include "flow.h"
+#include "frag.h"
 
 #define S 1000000ull
 
@@ -478,6 +480,54 @@ test_drain(void)
 	CHECK_EQ(e.n, 1);
 }
 
+/*
+ * Two datagrams' fragments interleaved (first, first, later, later), as a sender of back-to-back large UDP
+ * messages makes them: both later fragments find their flow, for each of 200,000 pairs.  Direct-mapped,
+ * the table lost about one pair in 4096 (the second first fragment took the first one's slot).
+ */
+static void
+test_frag_interleaved(void)
+{
+	struct frag_table *ft = frag_table_new(12345);
+	struct decoded a, b;
+	struct flow_key ka, kb, k;
+	uint64_t now = 1000 * S;
+	uint32_t i, lost = 0;
+	bool sb;
+
+	memset(&a, 0, sizeof(a));
+	a.ipver = 4;
+	a.proto = 17;
+	memcpy(a.src, "\x0a\x00\x00\x01", 4);
+	memcpy(a.dst, "\x05\xbd\xaa\xc4", 4);
+	a.frag = FRAG_FIRST;
+	b = a;
+	memset(&ka, 0, sizeof(ka));
+	ka.proto = 17;
+	ka.ipver = 4;
+	kb = ka;
+	for (i = 0; i < 200000; i++) {
+		a.frag_id = 2 * i;
+		b.frag_id = 2 * i + 1;
+		ka.pa = (uint16_t)i;
+		kb.pa = (uint16_t)(i + 1);
+		frag_remember(ft, &a, &ka, false, now);
+		frag_remember(ft, &b, &kb, true, now);
+		if (!frag_lookup(ft, &a, &k, &sb, now) || memcmp(&k, &ka, sizeof(k)) != 0 || sb)
+			lost++;
+		if (!frag_lookup(ft, &b, &k, &sb, now) || memcmp(&k, &kb, sizeof(k)) != 0 || !sb)
+			lost++;
+	}
+	CHECK_EQ(lost, 0);
+	/* Forgotten 30 s after the first fragment. */
+	CHECK(frag_lookup(ft, &b, &k, &sb, now + FRAG_LIFETIME_US));
+	CHECK(!frag_lookup(ft, &b, &k, &sb, now + FRAG_LIFETIME_US + 1));
+	/* Another datagram's id is not this one. */
+	b.frag_id++;
+	CHECK(!frag_lookup(ft, &b, &k, &sb, now));
+	frag_table_free(ft);
+}
+
 int
 main(void)
 {
@@ -494,5 +544,6 @@ main(void)
 	test_touch_order();
 	test_keep_ended();
 	test_drain();
+	test_frag_interleaved();
 	return check_done("test_flow");
 }
