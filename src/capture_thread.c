@@ -180,7 +180,9 @@ on_tick(void *arg, uint64_t now_us)
 	t->ts_us = now_us;
 	t->wirelen = 0;
 	t->lane = CAPTURE_LANE_TICK;
-	capture_reader_drops(r->cap);
+	/* A reader thread of its own keeps the drop counters for the caller; a caller reading owns them. */
+	if (r->handed == NULL)
+		capture_reader_drops(r->cap);
 	if (!publish(r))
 		r->stop = 1;
 }
@@ -222,8 +224,8 @@ capture_deadline(struct timespec *ts, int ms)
 	}
 }
 
-static void
-ring_free(struct capture_ring *r)
+void
+capture_ring_free(struct capture_ring *r)
 {
 	int i;
 
@@ -302,12 +304,6 @@ capture_ring_close(struct capture_ring *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-void
-capture_ring_free(struct capture_ring *r)
-{
-	ring_free(r);
-}
-
 struct capture_ring *
 capture_ring_start(struct capture *c, capture_lane_fn lane, void *lane_arg, char *err, size_t errlen)
 {
@@ -324,7 +320,7 @@ capture_ring_start(struct capture *c, capture_lane_fn lane, void *lane_arg, char
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the capture thread (%s)", strerror(rc));
 		capture_reader_owns(c, 0);
-		ring_free(r);
+		capture_ring_free(r);
 		return NULL;
 	}
 	return r;
@@ -390,7 +386,7 @@ capture_ring_end(struct capture_ring *r, char *err, size_t errlen)
 	if (rc < 0)
 		snprintf(err, errlen, "%s", r->err);
 	capture_reader_owns(r->cap, 0);
-	ring_free(r);
+	capture_ring_free(r);
 	return rc;
 }
 

@@ -140,7 +140,12 @@ pair_hash(const struct decoded *d)
 #define SHARD_PARTS	64
 #define SHARE0		16
 
-unsigned
+/*
+ * The worker of a decoded packet: a hash of its address pair, VLANs and tunnel, the same both ways.  Not of
+ * ports or protocol: fragments have no ports, and nDPI links some flows of one address pair (TINC over TCP
+ * and UDP, say) through caches of its own, which are per worker.
+ */
+static unsigned
 shard_of(const struct decoded *d, unsigned nshards)
 {
 	uint64_t h = pair_hash(d);
@@ -442,20 +447,20 @@ replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
 
 	for (;;) {
 		const struct news *best = NULL;
-		unsigned i;
+		unsigned i, b = 0;
 
 		for (i = 0; i < n; i++)
-			if (at[i] < bufs[i]->n && (best == NULL || news_cmp(&bufs[i]->v[at[i]], best) < 0))
+			if (at[i] < bufs[i]->n && (best == NULL || news_cmp(&bufs[i]->v[at[i]], best) < 0)) {
 				best = &bufs[i]->v[at[i]];
+				b = i;
+			}
 		if (best == NULL)
 			break;
 		if (best->kind == NEWS_TICK) {
 			replay_bucket_end(rp, bufs, n, at, best);
 			continue;
 		}
-		for (i = 0; &bufs[i]->v[at[i]] != best; i++)
-			;
-		at[i]++;
+		at[b]++;
 		engine_replay(rp->eng, best);
 	}
 }

@@ -84,14 +84,6 @@ struct news_buf {
 
 struct news *news_add(struct news_buf *b);
 
-/*
- * The worker of a decoded packet: a hash of its address pair, VLANs and tunnel, the same both ways.  Not of
- * ports or protocol: fragments have no ports, and nDPI links some flows of one address pair (TINC over TCP
- * and UDP, say) through caches of its own, which are per worker.
- */
-struct decoded;
-unsigned shard_of(const struct decoded *d, unsigned nshards);
-
 struct engine;
 
 /*
