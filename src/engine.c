@@ -342,9 +342,8 @@ tell(struct engine *e, enum news_kind kind, struct flow *f, bool snap)
 	n->kind = (uint8_t)kind;
 	n->phase = e->phase;
 	n->f = f;
-	n->has_snap = snap;
 	if (snap)
-		memcpy(&n->snap, f, FLOW_PACKET_PART);
+		memcpy(news_snap_add(e->news, n), f, FLOW_PACKET_PART);
 	if (f) {
 		n->key1 = f->tclass;
 		n->key2 = f->touch;

@@ -16,9 +16,9 @@
 #include "shard.h"
 
 static struct flow *
-snap_view(struct flow *tmp, const struct news *n)
+snap_view(struct flow *tmp, const struct news *n, const struct flow *snap)
 {
-	memcpy(tmp, &n->snap, FLOW_PACKET_PART);
+	memcpy(tmp, snap, FLOW_PACKET_PART);
 	memcpy((uint8_t *)tmp + FLOW_PACKET_PART, (const uint8_t *)n->f + FLOW_PACKET_PART,
 	    sizeof(*tmp) - FLOW_PACKET_PART);
 	return tmp;
@@ -31,10 +31,11 @@ snap_back(const struct flow *tmp, struct flow *live)
 	    sizeof(*tmp) - FLOW_PACKET_PART);
 }
 
+/* n's snapshot, if it has one, is snap. */
 void
-engine_replay(struct engine *e, const struct news *n)
+engine_replay(struct engine *e, const struct news *n, const struct flow *snap)
 {
-	struct flow tmp, *f = n->has_snap ? snap_view(&tmp, n) : n->f;
+	struct flow tmp, *f = snap ? snap_view(&tmp, n, snap) : n->f;
 
 	engine_set_now(e, n->now_us);
 	switch ((enum news_kind)n->kind) {

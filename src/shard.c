@@ -97,9 +97,20 @@ news_add(struct news_buf *b)
 		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
 	}
 	n = &b->v[b->n++];
-	/* Everything but the snapshot, which is only copied when there is one. */
-	memset(n, 0, offsetof(struct news, snap));
+	memset(n, 0, sizeof(*n));
 	return n;
+}
+
+/* Room for n's snapshot. */
+struct flow *
+news_snap_add(struct news_buf *b, struct news *n)
+{
+	if (b->nsnap == b->snapcap) {
+		b->snapcap = b->snapcap ? b->snapcap * 2 : 64;
+		b->snap = xrealloc(b->snap, b->snapcap * sizeof(*b->snap));
+	}
+	n->snap = (uint32_t)++b->nsnap;
+	return &b->snap[b->nsnap - 1];
 }
 
 static uint64_t
@@ -207,6 +218,7 @@ reclaim(struct news_buf *b)
 			flow_free(b->v[i].f);
 	b->n = 0;
 	b->nrun = 0;
+	b->nsnap = 0;
 }
 
 /* A worker's progress for the replay (and its counters for stats); ended: the input is over, done counts all. */
@@ -461,7 +473,7 @@ replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
 			continue;
 		}
 		at[b]++;
-		engine_replay(rp->eng, best);
+		engine_replay(rp->eng, best, best->snap ? &bufs[b]->snap[best->snap - 1] : NULL);
 	}
 }
 
@@ -630,6 +642,7 @@ shard_free(struct shard *sh)
 		for (j = 0; j < CAPTURE_RING_SLOTS; j++) {
 			free(sh->w[i].out[j].v);
 			free(sh->w[i].out[j].run);
+			free(sh->w[i].out[j].snap);
 		}
 		free(sh->w[i].final);
 	}

@@ -46,11 +46,10 @@ struct news {
 	const uint8_t *msg;	/* NEWS_DNS: in the batch, which outlives the replay */
 	uint32_t len;
 	uint32_t run_from, run_n;	/* NEWS_TICK: its running flows in the buffer's run[] */
+	uint32_t snap;		/* 1 + its snapshot's index in the buffer's snap[]; 0: none */
 	uint8_t kind, phase, arg;
 	uint8_t fresh;		/* NEWS_END: classification was only finished by the end */
 	uint8_t created;	/* NEWS_SPEAKS: the packet made the flow */
-	uint8_t has_snap;
-	struct flow snap;	/* FLOW_PACKET_PART bytes of the flow as they were, when has_snap */
 };
 
 /*
@@ -74,15 +73,21 @@ struct final_flow {
 	uint8_t fresh;		/* classification was only finished by the end */
 };
 
-/* One worker's news of one batch. */
+/*
+ * One worker's news of one batch.  Snapshots are few (a flow cut by the active timeout goes on) and large,
+ * so they are kept apart: news is written for most packets, and a batch's news stays small.
+ */
 struct news_buf {
 	struct news *v;
 	size_t n, cap;
 	struct running_flow *run;
 	size_t nrun, runcap;
+	struct flow *snap;	/* FLOW_PACKET_PART bytes of each */
+	size_t nsnap, snapcap;
 };
 
 struct news *news_add(struct news_buf *b);
+struct flow *news_snap_add(struct news_buf *b, struct news *n);
 
 struct engine;
 
