@@ -40,7 +40,7 @@ NAMES="pcap_loop ndpiReader dcdnwatch dcdnwatch_t2"
 for n in $NAMES; do : > "$OUT/$n.times"; done
 run1() {
 	name=$1; shift
-	/usr/bin/time -f "%e %M" -o "$OUT/$name.one" "$@" >/dev/null 2>&1 || true
+	/usr/bin/time -f "%e %M %U %S" -o "$OUT/$name.one" "$@" >/dev/null 2>&1 || true
 	tail -n 1 "$OUT/$name.one" >> "$OUT/$name.times"
 }
 i=0
@@ -55,9 +55,10 @@ while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
 done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# rounds A B COL: A's column COL over B's (time: 1, peak RSS: 2), round by round: "min median max".
+# rounds A B COL: A's column COL over B's (time: 1, peak RSS: 2), round by round: "min median max".  A
+# round's line is "seconds KB user system".
 rounds() {
-	paste -d ' ' "$OUT/$1.times" "$OUT/$2.times" | awk -v c="$3" '$(c + 2) > 0 {print $c / $(c + 2)}' | sort -n |
+	paste -d ' ' "$OUT/$1.times" "$OUT/$2.times" | awk -v c="$3" '$(c + 4) > 0 {print $c / $(c + 4)}' | sort -n |
 	    awk '{a[NR]=$1} END {print a[1], a[int((NR+1)/2)], a[NR]}'
 }
 for n in $NAMES; do
@@ -82,15 +83,19 @@ done | awk -v n="$PACKETS" -v runs="$RUNS" -v speed="$(rounds ndpiReader dcdnwat
 		if (pr != "")
 			show("redis / memory store time:      ", "dcdnwatch_redis", "dcdnwatch", pr, "<= 1.05")
 	}'
-# Where a sharded run's CPU goes, thread by thread, against one thread's (user + system).
-/usr/bin/time -f "%U %S" -o "$OUT/t1.cpu" "$D" -q -r "$PCAP" -o /dev/null >/dev/null 2>&1 || true
-"$D" -v -q -r "$PCAP" -o /dev/null --threads 2 2>&1 >/dev/null |
-    awk -v one="$(awk '{print $1 + $2}' "$OUT/t1.cpu")" '
+# Where a sharded run's CPU goes (user + system, median of the rounds), against one thread's; and the
+# speed-up that CPU would allow with both cores busy from start to end, a ceiling for the measured one.
+cpu1=$(awk '{print $3 + $4}' "$OUT/dcdnwatch.times" | median)
+cpu2=$(awk '{print $3 + $4}' "$OUT/dcdnwatch_t2.times" | median)
+awk -v one="$cpu1" -v two="$cpu2" 'BEGIN { if (one > 0 && two > 0)
+	printf "--threads 2 CPU: %.2f s against one thread\047s %.2f s (%+.0f%%); with both cores always busy" \
+	    " it would allow %.2fx\n", two, one, (two / one - 1) * 100, one / (two / 2) }'
+"$D" -v -q -r "$PCAP" -o /dev/null --threads 2 2>&1 >/dev/null | awk '
 	function cpu() { match($0, /[0-9.]+ s of CPU/); return substr($0, RSTART, RLENGTH - 9) + 0 }
 	/main thread .* of CPU/ { m = cpu() }
-	/worker [0-9]+: .* of CPU/ { w = w (w == "" ? "" : " + ") cpu(); wt += cpu() }
-	END { printf "--threads 2 CPU: main thread (reading, worker 0, replay) %.2f s, workers %s s: %.2f s in all;" \
-	    " one thread %.2f s\n", m, w, m + wt, one }'
+	/worker [0-9]+: .* of CPU/ { w = w (w == "" ? "" : " + ") cpu() }
+	END { printf "--threads 2, one run, by thread: main thread (reading, worker 0, replay) %.2f s, workers %s s\n",
+	    m, w }'
 # Memory per tracked flow (a million concurrent flows, nDPI done with each), and a five-million-flow flood
 # against a cap of one million: peak RSS must stay where the cap puts it.
 F1="$OUT/flood-1000000.pcap"
