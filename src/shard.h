@@ -74,8 +74,8 @@ struct final_flow {
 };
 
 /*
- * One worker's news of one batch.  Snapshots are few (a flow cut by the active timeout goes on) and large,
- * so they are kept apart: news is written for most packets, and a batch's news stays small.
+ * One worker's news of one batch.  Snapshots are few (only a flow cut by the active timeout that goes on
+ * needs one) and large, so they are kept apart, and each news entry stays small (72 bytes, not 264).
  */
 struct news_buf {
 	struct news *v;
