@@ -74,8 +74,9 @@ struct final_flow {
 };
 
 /*
- * One worker's news of one batch.  Snapshots are few (only a flow cut by the active timeout that goes on
- * needs one) and large, so they are kept apart, and each news entry stays small (72 bytes, not 264).
+ * One worker's news of one batch.  Only news of a flow that goes on has a snapshot (a side's first packet,
+ * classification, a DNS answer, an active cut); ends and ticks have none.  Snapshots are kept apart, in
+ * snap[], so each news entry stays small (72 bytes, not 264).
  */
 struct news_buf {
 	struct news *v;
