@@ -252,11 +252,13 @@ signature_classified(struct detect *d, struct flow *f, uint64_t now_us)
 
 		while (*p && ci == NULL) {
 			size_t n = strcspn(p, ",");
+			/* "*.x" covers the names under x; any other name, "*." or "*x.y" too, is taken whole. */
+			bool wild = n > 2 && p[0] == '*' && p[1] == '.';
 
 			ci = sigdb_match_cert(d->sigdb, p, n);
 			if (ci == NULL)
-				ci = sigdb_match_name(d->sigdb, p[0] == '*' && p[1] == '.' ? p + 2 : p,
-				    p[0] == '*' && n > 2 ? n - 2 : n, f->key.proto, sport);
+				ci = sigdb_match_name(d->sigdb, wild ? p + 2 : p, wild ? n - 2 : n, f->key.proto,
+				    sport);
 			p += n;
 			while (*p == ',' || *p == ' ')
 				p++;

@@ -1,0 +1,151 @@
+/*
+ * test_signature.c - the signature detector on hand-built flows with the shipped signatures: certificate
+ * names (wildcards, a bare "*.").
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <ndpi/ndpi_protocol_ids.h>
+
+#include "check.h"
+#include "conf.h"
+#include "detect.h"
+#include "flow.h"
+#include "log.h"
+#include "output.h"
+#include "sigdb.h"
+#include "store.h"
+
+static char events[65536];
+static size_t nevents;
+
+static int
+collect(void *ctx, const char *event_type, const char *json, size_t len)
+{
+	(void)ctx;
+	(void)event_type;
+	if (nevents + len + 2 < sizeof(events)) {
+		memcpy(events + nevents, json, len);
+		nevents += len;
+		events[nevents++] = '\n';
+		events[nevents] = '\0';
+	}
+	return 0;
+}
+
+static void
+nothing(void *ctx)
+{
+	(void)ctx;
+}
+
+static const struct output_ops collect_ops = { "collect", collect, nothing, nothing };
+
+static struct sigdb *db;
+static struct conf conf;
+static struct outputs outs;
+static struct store store;
+static const uint64_t t0 = 1708979590000000ull;
+
+static struct detect *
+fresh(void)
+{
+	char err[256];
+	struct detect *d;
+
+	nevents = 0;
+	events[0] = '\0';
+	store.ops = &store_mem_ops;
+	store.ctx = store_mem_open();
+	d = detect_new(&conf, &outs, db, &store, err, sizeof(err));
+	if (d == NULL)
+		log_fatal(1, "%s", err);
+	detect_tick(d, t0);
+	return d;
+}
+
+static void
+done(struct detect *d)
+{
+	detect_free(d);
+	store.ops->close(store.ctx);
+}
+
+/* A TCP flow between home host 10.0.0.5 and 203.0.113.last; node: the home host is the server. */
+static struct flow *
+tcp_flow(uint8_t last, int node)
+{
+	struct flow *f = xcalloc(1, sizeof(*f));
+
+	f->key.ipver = 4;
+	f->key.proto = 6;
+	f->key.a[0] = 10;
+	f->key.a[3] = 5;
+	f->key.b[0] = 203;
+	f->key.b[2] = 113;
+	f->key.b[3] = last;
+	f->init_is_b = node ? 1 : 0;
+	f->key.pa = node ? 443 : 40000;
+	f->key.pb = node ? 40000 : 443;
+	f->home = 1;
+	f->spoke = 3;
+	f->master = NDPI_PROTOCOL_TLS;
+	return f;
+}
+
+/* The server's certificate names as nDPI keeps them, in a block of exactly their size. */
+static int
+cert_alerts(const char *names, int node)
+{
+	struct detect *d = fresh();
+	struct flow *f = tcp_flow(7, node);
+	size_t n = strlen(names);
+	int count = 0;
+	const char *p;
+
+	f->l7 = xcalloc(1, sizeof(*f->l7));
+	f->l7->cert_names = xmalloc(n + 1);
+	memcpy(f->l7->cert_names, names, n + 1);
+	detect_flow_speaks(d, f, 0, t0);
+	detect_flow_speaks(d, f, 1, t0);
+	detect_flow_classified(d, f, t0);
+	for (p = events; (p = strstr(p, "\"where\":\"tls.certificate\"")) != NULL; p++)
+		count++;
+	done(d);
+	flow_free(f);
+	return count;
+}
+
+static void
+test_cert_names(void)
+{
+	/* A bare wildcard, last: nothing is read past the names (the sanitizer build checks), nothing matches. */
+	CHECK_EQ(cert_alerts("node.example,*.", 1), 0);
+	CHECK_EQ(cert_alerts("*.", 1), 0);
+	CHECK_EQ(cert_alerts("*", 1), 0);
+	/* "*x." is no wildcard: the name is taken whole, so its last bytes are not dropped into a match. */
+	CHECK_EQ(cert_alerts("*x.mesontracking.comzz", 1), 0);
+	CHECK_EQ(cert_alerts("a.example,*x.mesontracking.comzz", 1), 0);
+	/* A wildcard is a vendor's: as a certificate indicator, and through a domain under the wildcard. */
+	CHECK_EQ(cert_alerts("*.mesontracking.com", 1), 1);
+	CHECK_EQ(cert_alerts("other.example, *.mesontracking.com", 1), 1);
+	CHECK_EQ(cert_alerts("*.edge.meson.network", 0), 1);
+	CHECK_EQ(cert_alerts("*.edge.meson.networkzz", 0), 0);
+}
+
+int
+main(void)
+{
+	char err[1024];
+
+	if ((db = sigdb_load(SRC_SIGDIR, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	conf_defaults(&conf);
+	outputs_add(&outs, &collect_ops, NULL);
+	test_cert_names();
+	sigdb_free(db);
+	return check_done("test_signature");
+}
