@@ -24,11 +24,16 @@
 #define DNSMAP_MIN_TTL 60u		/* short TTLs still cover the connection that follows */
 #define DNSMAP_MAX_TTL 86400u
 
+/*
+ * The name is kept whole (up to DNS_NAME_MAX, the longest a name can be): cutting it would cut off the
+ * vendor's suffix the later look-up needs.  Only answers for vendor names are kept, so names are few and
+ * each slot owns a copy of its own.
+ */
 struct dnsmap_entry {
 	uint8_t used, ipver;
 	uint8_t addr[16];
 	uint64_t expires_us;
-	char name[96];
+	char *name;		/* owned; NULL in a slot never used */
 };
 
 struct dnsmap {
@@ -44,6 +49,12 @@ dnsmap_new(void)
 void
 dnsmap_free(struct dnsmap *m)
 {
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < DNSMAP_SLOTS; i++)
+		free(m->slot[i].name);
 	free(m);
 }
 
@@ -72,7 +83,10 @@ dnsmap_put(struct dnsmap *m, int ipver, const uint8_t *addr, const char *name, u
 	memset(e->addr, 0, sizeof(e->addr));
 	memcpy(e->addr, addr, ipver == 4 ? 4 : 16);
 	e->expires_us = now_us + (uint64_t)ttl * 1000000u;
-	snprintf(e->name, sizeof(e->name), "%s", name);
+	if (e->name == NULL || strcmp(e->name, name) != 0) {
+		free(e->name);
+		e->name = xstrdup(name);
+	}
 }
 
 static const char *

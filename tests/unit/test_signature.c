@@ -1,6 +1,6 @@
 /*
  * test_signature.c - the signature detector on hand-built flows with the shipped signatures: certificate
- * names (wildcards, a bare "*.").
+ * names (wildcards, a bare "*."), and addresses learned from DNS answers for long vendor names.
  */
 #include "config.h"
 
@@ -134,6 +134,77 @@ test_cert_names(void)
 	CHECK_EQ(cert_alerts("*.edge.meson.networkzz", 0), 0);
 }
 
+/* A DNS response: the question name (dotted, each label <= 63 bytes) and one A record for 203.0.113.last. */
+static uint32_t
+dns_answer(uint8_t *m, const char *name, uint8_t last)
+{
+	static const uint8_t hdr[12] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0 };
+	static const uint8_t an[16] = { 0, 1, 0, 1, 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4 };
+	uint32_t n = 12;
+	const char *s = name;
+
+	memcpy(m, hdr, 12);
+	while (*s) {
+		size_t l = strcspn(s, ".");
+
+		m[n++] = (uint8_t)l;
+		memcpy(m + n, s, l);
+		n += (uint32_t)l;
+		s += l;
+		if (*s == '.')
+			s++;
+	}
+	m[n++] = 0;
+	memcpy(m + n, an, 16);
+	n += 16;
+	m[n++] = 203;
+	m[n++] = 0;
+	m[n++] = 113;
+	m[n++] = last;
+	return n;
+}
+
+/* A home host resolves name and then connects to the address: does the alert name the address's origin? */
+static int
+resolved_alert(const char *name)
+{
+	struct detect *d = fresh();
+	struct flow *q = tcp_flow(53, 0), *f = tcp_flow(9, 0);
+	uint8_t msg[600];
+	uint32_t len = dns_answer(msg, name, 9);
+	char want[400];
+	int found;
+
+	q->key.proto = 17;
+	q->key.pb = 53;
+	q->master = NDPI_PROTOCOL_DNS;
+	detect_dns_response(d, q, msg, len, t0);
+	detect_flow_speaks(d, f, 0, t0 + 1000);
+	snprintf(want, sizeof(want), "\"where\":\"dns.answer\",\"resolved_from\":\"%s\"", name);
+	found = strstr(events, want) != NULL;
+	done(d);
+	flow_free(q);
+	flow_free(f);
+	return found;
+}
+
+static void
+test_long_resolved_names(void)
+{
+	char name[300];
+	const char *l63 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+	CHECK(resolved_alert("cdn.meson.network"));
+	/* 205 characters: the vendor suffix is past the first 96. */
+	snprintf(name, sizeof(name), "%s.%s.%s.meson.network", l63, l63, l63);
+	CHECK_EQ(strlen(name), 205);
+	CHECK(resolved_alert(name));
+	/* 253, the longest a name can be (RFC 1035 2.3.4). */
+	snprintf(name, sizeof(name), "%s.%s.%s.%.47s.meson.network", l63, l63, l63, l63);
+	CHECK_EQ(strlen(name), 253);
+	CHECK(resolved_alert(name));
+}
+
 int
 main(void)
 {
@@ -146,6 +217,7 @@ main(void)
 	conf_defaults(&conf);
 	outputs_add(&outs, &collect_ops, NULL);
 	test_cert_names();
+	test_long_resolved_names();
 	sigdb_free(db);
 	return check_done("test_signature");
 }
