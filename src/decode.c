@@ -199,6 +199,9 @@ decode_geneve(struct dctx *c, struct span s)
 	if ((r = tunnel_enter(c, TUNNEL_GENEVE, span_from(&s, hlen))) != DEC_OK)
 		return r;
 	c->d->vni = w >> 8;
+	/* An Ethernet payload is this tunnel's level, not one more (decode_ethertype would count it). */
+	if (type == ETHERTYPE_TEB)
+		return decode_ether(c, span_from(&s, hlen));
 	return decode_ethertype(c, type, span_from(&s, hlen));
 }
 
@@ -236,7 +239,7 @@ decode_gre(struct dctx *c, struct span s)
 	if ((r = tunnel_enter(c, type == ETHERTYPE_ERSPAN2 ? TUNNEL_ERSPAN : TUNNEL_GRE,
 	    span_from(&s, hlen))) != DEC_OK)
 		return r;
-	if (type == ETHERTYPE_ERSPAN2)
+	if (type == ETHERTYPE_ERSPAN2 || type == ETHERTYPE_TEB)
 		return decode_ether(c, span_from(&s, hlen));
 	return decode_ethertype(c, type, span_from(&s, hlen));
 }
@@ -522,8 +525,18 @@ decode_ethertype(struct dctx *c, uint16_t type, struct span s)
 		case ETHERTYPE_MPLS:
 		case ETHERTYPE_MPLS_MC:
 			return decode_mpls(c, s);
-		case ETHERTYPE_TEB:
+		case ETHERTYPE_TEB: {
+			/*
+			 * Ethernet in Ethernet, with no tunnel header of its own: still a level of
+			 * encapsulation, bounded like the others (a frame of stacked headers would otherwise
+			 * recurse once per 14 bytes).  The tunnel type stays what it was.
+			 */
+			enum decode_reason r = tunnel_enter(c, (enum tunnel_type)d->tunnel, s);
+
+			if (r != DEC_OK)
+				return r;
 			return decode_ether(c, s);
+		}
 		default:
 			return DEC_NOT_IP;
 		}

@@ -3,8 +3,8 @@
  *
  * The decoder reads borrowed packet bytes through bounds-checked readers, neither allocates nor logs, fills a
  * caller's struct decoded and returns a reason code.  Tunnels (VXLAN, GENEVE, GRE, ERSPAN II, IP-in-IP,
- * 6in4/4in6) are followed to the innermost IP packet, which is the packet the rest of the pipeline sees; the
- * VLAN ids and the VNI travel with it because they are part of the flow's identity.
+ * 6in4/4in6, Ethernet in Ethernet) are followed to the innermost IP packet, which is the packet the rest of
+ * the pipeline sees; the VLAN ids and the VNI travel with it because they are part of the flow's identity.
  */
 #ifndef DCDN_DECODE_H
 #define DCDN_DECODE_H

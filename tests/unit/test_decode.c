@@ -382,6 +382,63 @@ test_tunnel_too_deep(void)
 	CHECK_EQ(dec(&f, DLT_EN10MB, &d), DEC_TUNNEL_DEPTH);
 }
 
+/*
+ * Ethernet in Ethernet (type 0x6558 outside a tunnel header): each nested frame is a level of
+ * encapsulation.  One is followed; a stack of them stops at DECODE_MAX_TUNNEL, however long the frame.
+ */
+static void
+test_eth_in_eth(void)
+{
+	struct frame f = { .n = 0 };
+	struct decoded d;
+	uint32_t ip;
+	int i;
+
+	eth(&f, 0x6558);
+	eth(&f, 0x0800);
+	ip = ipv4(&f, 17, IP4(10, 1, 1, 1), IP4(10, 1, 1, 2), 0, 5, 0);
+	udp(&f, 5353, 53, 8);
+	fix_ipv4_len(&f, ip);
+	CHECK_EQ(dec(&f, DLT_EN10MB, &d), DEC_OK);
+	CHECK_EQ(d.tunnel_depth, 1);
+	CHECK_EQ(d.wirelen, f.n - 14);
+	CHECK_EQ(d.dport, 53);
+
+	f.n = 0;
+	for (i = 0; i < DECODE_MAX_TUNNEL; i++)
+		eth(&f, 0x6558);
+	eth(&f, 0x0800);
+	ip = ipv4(&f, 17, IP4(10, 1, 1, 1), IP4(10, 1, 1, 2), 0, 5, 0);
+	udp(&f, 5353, 53, 8);
+	fix_ipv4_len(&f, ip);
+	CHECK_EQ(dec(&f, DLT_EN10MB, &d), DEC_OK);
+	CHECK_EQ(d.tunnel_depth, DECODE_MAX_TUNNEL);
+
+	f.n = 0;
+	for (i = 0; i < 120; i++)
+		eth(&f, 0x6558);
+	eth(&f, 0x0800);
+	ip = ipv4(&f, 17, IP4(10, 1, 1, 1), IP4(10, 1, 1, 2), 0, 5, 0);
+	udp(&f, 5353, 53, 8);
+	fix_ipv4_len(&f, ip);
+	CHECK_EQ(dec(&f, DLT_EN10MB, &d), DEC_TUNNEL_DEPTH);
+
+	/* Behind a tunnel header, 0x6558 is the tunnel's payload: that level is the tunnel's own. */
+	f.n = 0;
+	eth(&f, 0x0800);
+	ip = ipv4(&f, 47, 1, 2, 0, 5, 0);
+	put16(&f, 0);
+	put16(&f, 0x6558);
+	eth(&f, 0x6558);
+	eth(&f, 0x0800);
+	ipv4(&f, 17, IP4(10, 1, 1, 1), IP4(10, 1, 1, 2), 28, 5, 0);
+	udp(&f, 5353, 53, 8);
+	fix_ipv4_len(&f, ip);
+	CHECK_EQ(dec(&f, DLT_EN10MB, &d), DEC_OK);
+	CHECK_EQ(d.tunnel, TUNNEL_GRE);
+	CHECK_EQ(d.tunnel_depth, 2);
+}
+
 /* GENEVE with 4 bytes of options carrying an Ethernet frame. */
 static void
 test_geneve(void)
@@ -405,6 +462,7 @@ test_geneve(void)
 	fix_ipv4_len(&f, oip);
 	CHECK_EQ(dec(&f, DLT_EN10MB, &d), DEC_OK);
 	CHECK_EQ(d.tunnel, TUNNEL_GENEVE);
+	CHECK_EQ(d.tunnel_depth, 1);
 	CHECK_EQ(d.vni, 42);
 	CHECK_EQ(d.sport, 3333);
 }
@@ -568,6 +626,7 @@ main(void)
 	test_ipv6_fragments();
 	test_vxlan();
 	test_tunnel_too_deep();
+	test_eth_in_eth();
 	test_geneve();
 	test_gre();
 	test_6in4();
