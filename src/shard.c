@@ -120,22 +120,32 @@ mix(uint64_t h)
 	return h ^ h >> 33;
 }
 
+/*
+ * A hash of the fields of the packet's flow key that fragments share (addresses, VLANs, the VNI), taken
+ * from the key as the flow table builds it: so every packet of one flow, both ways, has the same hash,
+ * whatever the key holds or leaves out (the type of a GRE or IP-in-IP tunnel, say).
+ */
 static uint64_t
 pair_hash(const struct decoded *d)
 {
+	struct flow_key k;
+	bool sender_is_b;
 	uint64_t h = 0x9e3779b97f4a7c15ull, x = 0, y = 0;
-	size_t i;
+	size_t i, nvlan = DECODE_MAX_VLAN;
 
-	if (d->tunnel_depth)
-		h = mix(h ^ (uint64_t)d->vni << 8 ^ (uint64_t)d->tunnel << 40);
-	for (i = 0; i < d->vlan_depth; i++)
-		h = mix(h ^ d->vlan[i]);
-	/* Sum and xor of the two addresses' words: symmetric, and cheap. */
-	for (i = 0; i < (d->ipver == 4 ? 4u : 16u); i += 4) {
+	flow_key_from_packet(d, &k, &sender_is_b);
+	if (k.vni)
+		h = mix(h ^ (uint64_t)(k.vni & 0xffffff) << 8 ^ (uint64_t)(k.vni >> 24) << 40);
+	while (nvlan > 0 && k.vlan[nvlan - 1] == 0)
+		nvlan--;
+	for (i = 0; i < nvlan; i++)
+		h = mix(h ^ k.vlan[i]);
+	/* Sum and xor of the two addresses' words: cheap, and symmetric had the key not been ordered. */
+	for (i = 0; i < (k.ipver == 4 ? 4u : 16u); i += 4) {
 		uint32_t a, b;
 
-		memcpy(&a, d->src + i, 4);
-		memcpy(&b, d->dst + i, 4);
+		memcpy(&a, k.a + i, 4);
+		memcpy(&b, k.b + i, 4);
 		x += (uint64_t)a + b;
 		y ^= (uint64_t)a ^ b;
 	}
@@ -152,9 +162,9 @@ pair_hash(const struct decoded *d)
 #define SHARE0		16
 
 /*
- * The worker of a decoded packet: a hash of its address pair, VLANs and tunnel, the same both ways.  Not of
- * ports or protocol: fragments have no ports, and nDPI links some flows of one address pair (TINC over TCP
- * and UDP, say) through caches of its own, which are per worker.
+ * The worker of a decoded packet: a hash of its flow key's address pair, VLANs and VNI, the same both ways.
+ * Not of ports or protocol: fragments have no ports, and nDPI links some flows of one address pair (TINC
+ * over TCP and UDP, say) through caches of its own, which are per worker.
  */
 static unsigned
 shard_of(const struct decoded *d, unsigned nshards)

@@ -45,6 +45,22 @@ fl = [e for e in fl if e['event_type'] == 'flow']
 assert fl and all(e['dest_port'] == 4789 for e in fl), fl
 " && pass "capture.vxlan_port=0 leaves the outer UDP flows" || fail "vxlan off"
 
+# Eight TCP flows whose requests come through GRE or IP-in-IP and whose answers come plain: the tunnel type
+# is not part of a flow's identity, so each is one flow, and --threads puts all of its packets on one worker.
+for n in 1 2 4; do
+	"$DCDNWATCH" -q --flows --threads "$n" -r "$D/tunnel-oneway.pcap" > "$TMP/oneway$n.json" ||
+		fail "tunnel-oneway --threads $n: exit $?"
+done
+flows=$(grep -c '"event_type":"flow"' "$TMP/oneway1.json")
+[ "$flows" -eq 8 ] && grep -q '"pkts_toserver":5,"pkts_toclient":3' "$TMP/oneway1.json" &&
+	! grep '"event_type":"flow"' "$TMP/oneway1.json" | grep -qv '"pkts_toserver":5,"pkts_toclient":3' &&
+	pass "tunnel-oneway: 8 flows, 5 packets through the tunnel and 3 plain each" ||
+	fail "tunnel-oneway: $flows flows, want 8 of 5 + 3 packets"
+for n in 2 4; do
+	cmp -s "$TMP/oneway1.json" "$TMP/oneway$n.json" && pass "tunnel-oneway: the same events with --threads $n" ||
+		fail "tunnel-oneway: --threads $n gives $(grep -c '"event_type":"flow"' "$TMP/oneway$n.json") flows, events differ"
+done
+
 # nDPI 4.2 tunnel captures: IP-in-IP and 6in4/4in6 inner flows are found.
 if [ -d "$CORPUS/ndpi-4.2/pcap" ]; then
 	for t in 4in4tunnel 4in6tunnel 6in4tunnel 6in6tunnel; do
