@@ -17,9 +17,16 @@
 
 #define FRAG_WAYS	4
 
+/*
+ * A datagram is known by its addresses, identification and protocol (RFC 791) within its segment: the
+ * VLANs and VNI that are part of its flow's key, so two VLANs or VPCs that use the same addresses (and happen
+ * to draw the same identification) do not mix their fragments.
+ */
 struct frag_slot {
 	uint8_t src[16], dst[16];
 	uint32_t id;
+	uint32_t vni;			/* as in the flow key: VNI | tunnel type << 24 */
+	uint16_t vlan[DECODE_MAX_VLAN];
 	uint8_t proto, used;
 	uint8_t sender_is_b;
 	uint64_t when_us;
@@ -48,12 +55,23 @@ frag_table_free(struct frag_table *ft)
 	free(ft);
 }
 
-static uint32_t
-frag_index(const struct frag_table *ft, const struct decoded *d)
+/* The segment of a fragment, exactly as its flow key has it. */
+static void
+segment_of(const struct decoded *d, struct flow_key *seg)
 {
-	uint64_t h = ft->seed ^ ((uint64_t)d->frag_id << 8 | d->proto);
+	bool sender_is_b;
+
+	flow_key_from_packet(d, seg, &sender_is_b);
+}
+
+static uint32_t
+frag_index(const struct frag_table *ft, const struct decoded *d, const struct flow_key *seg)
+{
+	uint64_t h = ft->seed ^ ((uint64_t)d->frag_id << 8 | d->proto) ^ (uint64_t)seg->vni << 40;
 	size_t i;
 
+	for (i = 0; i < DECODE_MAX_VLAN; i++)
+		h = (h ^ (uint64_t)seg->vlan[i] << (16 * i)) * 0xff51afd7ed558ccdull;
 	for (i = 0; i < 16; i += 4) {
 		uint32_t s, t;
 
@@ -66,9 +84,10 @@ frag_index(const struct frag_table *ft, const struct decoded *d)
 }
 
 static bool
-same_datagram(const struct frag_slot *s, const struct decoded *d)
+same_datagram(const struct frag_slot *s, const struct decoded *d, const struct flow_key *seg)
 {
-	return s->used && s->id == d->frag_id && s->proto == d->proto && memcmp(s->src, d->src, 16) == 0 &&
+	return s->used && s->id == d->frag_id && s->proto == d->proto && s->vni == seg->vni &&
+	    memcmp(s->vlan, seg->vlan, sizeof(s->vlan)) == 0 && memcmp(s->src, d->src, 16) == 0 &&
 	    memcmp(s->dst, d->dst, 16) == 0;
 }
 
@@ -76,14 +95,17 @@ void
 frag_remember(struct frag_table *ft, const struct decoded *d, const struct flow_key *k, bool sender_is_b,
 	      uint64_t now_us)
 {
-	uint32_t at = frag_index(ft, d), i;
+	struct flow_key seg;
+	uint32_t at, i;
 	struct frag_slot *s = NULL;
 
+	segment_of(d, &seg);
+	at = frag_index(ft, d, &seg);
 	/* The same datagram's slot (a repeated first fragment), else a free one, else the oldest. */
 	for (i = 0; i < FRAG_WAYS; i++) {
 		struct frag_slot *c = &ft->slots[(at + i) % FRAG_SLOTS];
 
-		if (same_datagram(c, d)) {
+		if (same_datagram(c, d, &seg)) {
 			s = c;
 			break;
 		}
@@ -93,6 +115,8 @@ frag_remember(struct frag_table *ft, const struct decoded *d, const struct flow_
 	memcpy(s->src, d->src, 16);
 	memcpy(s->dst, d->dst, 16);
 	s->id = d->frag_id;
+	s->vni = seg.vni;
+	memcpy(s->vlan, seg.vlan, sizeof(s->vlan));
 	s->proto = d->proto;
 	s->used = 1;
 	s->sender_is_b = sender_is_b;
@@ -105,12 +129,15 @@ bool
 frag_lookup(const struct frag_table *ft, const struct decoded *d, struct flow_key *k, bool *sender_is_b,
 	    uint64_t now_us)
 {
-	uint32_t at = frag_index(ft, d), i;
+	struct flow_key seg;
+	uint32_t at, i;
 
+	segment_of(d, &seg);
+	at = frag_index(ft, d, &seg);
 	for (i = 0; i < FRAG_WAYS; i++) {
 		const struct frag_slot *s = &ft->slots[(at + i) % FRAG_SLOTS];
 
-		if (same_datagram(s, d)) {
+		if (same_datagram(s, d, &seg)) {
 			if (now_us > s->when_us + FRAG_LIFETIME_US)
 				return false;
 			*k = s->key;

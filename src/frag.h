@@ -1,8 +1,9 @@
 /*
  * frag.h - remembers which flow the first fragment of a datagram belonged to, so later fragments (which
  * carry no ports) are accounted to that flow.  No reassembly: the first fragment has all that
- * classification needs.  Fixed-size (a few slots a datagram may take, the oldest giving way), so memory
- * is bounded whatever the input.
+ * classification needs.  A datagram is known by its addresses, identification and protocol and by the VLANs
+ * and VNI of its flow key, so the same identity in two segments is two datagrams.  Fixed-size (a few slots
+ * a datagram may take, the oldest giving way), so memory is bounded whatever the input.
  */
 #ifndef DCDN_FRAG_H
 #define DCDN_FRAG_H
