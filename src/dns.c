@@ -23,7 +23,8 @@ be16(const uint8_t *p)
 
 /*
  * Read a (possibly compressed) name at *off.  Writes it to out (if not NULL) and moves *off past the name
- * as it appears at that place.  Returns 0 or -1.
+ * as it appears at that place.  Returns 0, or -1 for a malformed name, one longer than outlen holds, or one
+ * with a label that holds a dot or a NUL.
  */
 static int
 read_name(const uint8_t *m, uint32_t len, uint32_t *off, char *out, size_t outlen)
@@ -53,6 +54,12 @@ read_name(const uint8_t *m, uint32_t len, uint32_t *off, char *out, size_t outle
 			break;
 		}
 		if (p + 1 + l > len)
+			return -1;
+		/*
+		 * A label may hold any byte (RFC 2181 11), but one with a dot would read as two labels, and
+		 * one with a NUL would end the name: the name is refused rather than read as another.
+		 */
+		if (memchr(m + p + 1, '.', l) != NULL || memchr(m + p + 1, '\0', l) != NULL)
 			return -1;
 		if (out) {
 			uint32_t i;

@@ -22,7 +22,10 @@ struct dns_response {
 	struct dns_answer an[DNS_MAX_ANSWERS];
 };
 
-/* Parse a DNS response message.  Returns 0, or -1 when it is not a well-formed response. */
+/*
+ * Parse a DNS response message.  Returns 0, or -1 when it is not a well-formed response; a name with a label
+ * that holds a dot or a NUL (which would read as another name) makes the message not well-formed.
+ */
 int dns_parse_response(const uint8_t *msg, uint32_t len, struct dns_response *r);
 
 #endif
