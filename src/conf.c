@@ -40,6 +40,9 @@ static const struct key keys[] = {
 	BOOL("capture.promisc", promisc, "true", "Put the interface in promiscuous mode (needed on a span port)."),
 	U32("capture.timeout_ms", timeout_ms, 1, 10000, "100",
 	    "Packet buffer timeout for live capture; also how often idle time is advanced."),
+	U32("capture.max_time_jump", max_time_jump, 0, 31536000, "3600",
+	    "Seconds one packet may move packet time forward; a packet stamped further ahead is handled at the"
+	    " current time unless the next one confirms the jump. 0 follows every packet at once."),
 	U32("flow.max", flow_max, 1, 100000000, "1000000",
 	    "Hard cap on tracked flows; when full, the stalest flow is ended and counted as evicted."),
 	U32("flow.timeout.tcp_new", to_tcp_new, 1, 86400, "60", "Idle timeout (s) of TCP flows seen one way only."),
@@ -321,6 +324,7 @@ conf_apply_live(struct conf *live, const struct conf *fresh)
 	live->buffer_mb = keep.buffer_mb;
 	live->promisc = keep.promisc;
 	live->timeout_ms = keep.timeout_ms;
+	live->max_time_jump = keep.max_time_jump;
 	live->flow_max = keep.flow_max;
 	live->bucket_s = keep.bucket_s;
 	live->window_buckets = keep.window_buckets;

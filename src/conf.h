@@ -22,6 +22,7 @@ struct conf {
 	uint32_t buffer_mb;
 	uint32_t promisc;
 	uint32_t timeout_ms;
+	uint32_t max_time_jump;		/* seconds one record may move packet time forward; 0 any */
 	/* flows */
 	uint32_t flow_max;
 	uint32_t to_tcp_new, to_tcp_est, to_tcp_closed, to_udp, to_icmp, to_other;

@@ -422,12 +422,46 @@ worker_tick(struct engine *e)
 	e->bucket_end_us = aligned;
 }
 
+/*
+ * Packet time moves on to a record's time ts_us, within bounds.  It never goes back (files merged into one
+ * timeline may step back a little; a record stamped further back than capture.max_time_jump is counted).
+ * One record alone moves it forward by at most capture.max_time_jump: a record stamped further ahead (a
+ * corrupt or wrapped time) is counted and handled at the current time, unless the next record is stamped
+ * within the bound of it, which confirms the jump (a gap in the capture): then time follows.  The same on
+ * every worker of a sharded run, which all see every record.
+ */
+static void
+clock_take(struct engine *e, uint64_t ts_us)
+{
+	uint64_t bound = (uint64_t)e->conf->max_time_jump * 1000000u;
+	uint64_t pending = e->jump_us;
+
+	e->jump_us = 0;
+	if (ts_us > e->now_us && (e->now_us == 0 || bound == 0 || ts_us - e->now_us <= bound)) {
+		e->now_us = ts_us;
+		e->behind = false;
+	} else if (ts_us > e->now_us) {
+		e->behind = false;
+		if (pending && (ts_us > pending ? ts_us - pending : pending - ts_us) <= bound) {
+			e->st.time_followed++;
+			e->now_us = ts_us;
+		} else {
+			e->st.time_ahead++;
+			e->jump_us = ts_us;
+		}
+	} else if (bound && e->now_us - ts_us > bound) {
+		if (!e->behind)
+			e->st.time_behind++;
+		e->behind = true;
+	} else {
+		e->behind = false;
+	}
+}
+
 static void
 advance(struct engine *e, uint64_t ts_us)
 {
-	/* Files replayed as one timeline may step back a little; time itself never does. */
-	if (ts_us > e->now_us)
-		e->now_us = ts_us;
+	clock_take(e, ts_us);
 	if (e->st.first_us == 0)
 		e->st.first_us = ts_us;
 	flow_table_clock(e->flows, e->seq);
@@ -559,8 +593,7 @@ engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen)
 	e->st.bytes += wirelen;
 	/* Before the next sweep or bucket end nothing falls due: time moves, and that is all. */
 	if (ts_us < e->quiet_until_us) {
-		if (ts_us > e->now_us)
-			e->now_us = ts_us;
+		clock_take(e, ts_us);
 	} else {
 		advance(e, ts_us);
 	}
@@ -669,6 +702,12 @@ engine_stats_event(struct engine *e, uint64_t now_us)
 	jsonw_ku64(w, "kernel_drops", st.kernel_drops);
 	jsonw_ku64(w, "interface_drops", st.if_drops);
 	jsonw_obj_end(w);
+	jsonw_key(w, "time");
+	jsonw_obj_begin(w);
+	jsonw_ku64(w, "jumps_forward", st.time_ahead);
+	jsonw_ku64(w, "jumps_followed", st.time_followed);
+	jsonw_ku64(w, "jumps_backward", st.time_behind);
+	jsonw_obj_end(w);
 	jsonw_ku64(w, "output_errors", outputs_failed(e->outs));
 	if (e->det)
 		detect_stats_json(e->det, w);
@@ -735,4 +774,7 @@ engine_summary(struct engine *e, FILE *fp)
 			fprintf(fp, ", %" PRIu64 " fragments without their first", st.frag_orphan);
 		fputc('\n', fp);
 	}
+	if (st.time_ahead || st.time_behind)
+		fprintf(fp, "  packet time: %" PRIu64 " jumps forward past capture.max_time_jump (%" PRIu64
+		    " followed), %" PRIu64 " backward\n", st.time_ahead, st.time_followed, st.time_behind);
 }

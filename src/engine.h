@@ -30,6 +30,9 @@ struct engine_stats {
 	uint64_t frag_accounted, frag_orphan;
 	uint64_t kernel_drops, if_drops;
 	uint64_t first_us, last_us;
+	/* Records stamped past capture.max_time_jump from packet time: ahead, of those the jumps time followed,
+	 * and the times they went back behind it. */
+	uint64_t time_ahead, time_followed, time_behind;
 };
 
 struct engine_opts {

@@ -40,6 +40,8 @@ struct engine {
 	struct netset *home;
 	struct engine_stats st;
 	uint64_t now_us;
+	uint64_t jump_us;		/* a record stamped past the bound ahead: its time, until the next */
+	bool behind;			/* the last record was stamped past the bound behind packet time */
 	uint64_t last_sweep_us;
 	uint64_t quiet_until_us;	/* a worker: nothing falls due before (engine_pass), 0 at first */
 	struct jsonw jw;

@@ -373,6 +373,9 @@ gather(void *arg, struct engine_stats *st, struct flow_table_stats *fs, uint64_t
 	st->bytes = sh->w[0].pub_st.bytes;
 	st->first_us = sh->w[0].pub_st.first_us;
 	st->last_us = sh->w[0].pub_st.last_us;
+	st->time_ahead = sh->w[0].pub_st.time_ahead;
+	st->time_followed = sh->w[0].pub_st.time_followed;
+	st->time_behind = sh->w[0].pub_st.time_behind;
 	for (i = 0; i < sh->n; i++) {
 		const struct worker *w = &sh->w[i];
 

@@ -63,10 +63,45 @@ def tunnel_oneway(path):
                 t += 20000
 
 
+def udp_pair(w, t, client, sport, server="192.0.2.50", dport=9999, stamp_answer=None):
+    """A request at t and its answer 10 ms later (or at stamp_answer)."""
+    q = frame(client, server, net.udp_datagram(client, server, sport, dport, b"q" * 40), proto=17)
+    a = frame(server, client, net.udp_datagram(server, client, dport, sport, b"a" * 80), proto=17)
+    w.write(t, q, len(q))
+    w.write(stamp_answer if stamp_answer is not None else t + 10000, a, len(a))
+
+
+def timejump(path):
+    """UDP exchanges, one a second, with bad and good jumps in their times:
+    A    10.30.1.1-5     T0 + 0..4 s
+         10.30.9.9       one packet stamped T0 + 10 years (a corrupt time)
+    B    10.30.2.1-5     T0 + 11..15 s
+    C    10.30.3.1-5     T0 + 2 days + 0..4 s (a gap in the capture: time must follow)
+         10.30.8.8       one packet stamped a year before T0
+    D    10.30.4.1-3     T0 + 2 days + 10..12 s"""
+    day = 86400 * 1000000
+    with PcapWriter(path) as w:
+        for i in range(5):
+            udp_pair(w, T0 + i * 1000000, "10.30.1.%d" % (i + 1), 5000 + i)
+        q = frame("10.30.9.9", "192.0.2.50", net.udp_datagram("10.30.9.9", "192.0.2.50", 6000, 9999, b"x" * 40),
+                  proto=17)
+        w.write(T0 + 10 * 365 * day, q, len(q))
+        for i in range(5):
+            udp_pair(w, T0 + (11 + i) * 1000000, "10.30.2.%d" % (i + 1), 5000 + i)
+        for i in range(5):
+            udp_pair(w, T0 + 2 * day + i * 1000000, "10.30.3.%d" % (i + 1), 5000 + i)
+        q = frame("10.30.8.8", "192.0.2.50", net.udp_datagram("10.30.8.8", "192.0.2.50", 6001, 9999, b"y" * 40),
+                  proto=17)
+        w.write(T0 - 365 * day, q, len(q))
+        for i in range(3):
+            udp_pair(w, T0 + 2 * day + (10 + i) * 1000000, "10.30.4.%d" % (i + 1), 5000 + i)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     tunnel_oneway(os.path.join(out, "tunnel-oneway.pcap"))
+    timejump(os.path.join(out, "timejump.pcap"))
 
 
 main()
