@@ -16,7 +16,8 @@
  *   alpn      the negotiated ALPN
  *
  * Every string is copied to a heap block of exactly its size, so a read past its end is a sanitizer report.
- * Every event written must be valid UTF-8 without raw control bytes: an abort here is an output bug.
+ * Every event written must be valid UTF-8 without raw control bytes: an abort here is an output bug.  One
+ * detection layer serves the whole run, its clock a second further on at each input.
  *
  *   ./configure CC=clang --enable-fuzz && make tests/fuzz/fuzz_signature
  *   tests/fuzz/fuzz_signature tests/fuzz/corpus/signature
@@ -173,26 +174,40 @@ dns_message(uint8_t *m, size_t cap, const uint8_t *qn, size_t qlen, const uint8_
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct sigdb *db;
 	static struct conf conf;
+	static struct outputs outs;
+	static struct store store;
+	static struct detect *det;
+	static uint64_t now = 1708979590000000ull;
 	const uint8_t *field[NFIELDS] = { NULL };
 	size_t flen[NFIELDS] = { 0 }, i, off;
-	uint64_t now = 1708979590000000ull;
-	struct outputs outs;
-	struct store store;
-	struct detect *det;
 	struct flow *f, *g;
 	uint8_t sel, msg[600];
-	char err[1024];
 
 	if (size < 1)
 		return 0;
-	if (db == NULL) {
-		if ((db = sigdb_load(SRC_SIGDIR, err, sizeof(err))) == NULL)
+	/*
+	 * One detection layer for the whole run, as in fuzz_decode: making one per input (its DNS answer map
+	 * alone is 65536 slots) would take most of the time.  Its tables are bounded, and with no suppression
+	 * every match is written out and checked.
+	 */
+	if (det == NULL) {
+		char err[1024];
+		struct sigdb *db = sigdb_load(SRC_SIGDIR, err, sizeof(err));
+
+		if (db == NULL)
 			abort();
 		conf_defaults(&conf);
 		conf.host_max = 16;
+		conf.suppress_s = 0;
+		outputs_add(&outs, &check_ops, NULL);
+		store.ops = &store_mem_ops;
+		store.ctx = store_mem_open();
+		if ((det = detect_new(&conf, &outs, db, &store, err, sizeof(err))) == NULL)
+			abort();
 	}
+	now += 1000000;
+	detect_tick(det, now);
 	sel = data[0];
 	for (i = 0, off = 1; i < NFIELDS && off <= size; i++) {
 		const uint8_t *nl = off < size ? memchr(data + off, '\n', size - off) : NULL;
@@ -203,13 +218,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off = end + 1;
 	}
 
-	memset(&outs, 0, sizeof(outs));
-	outputs_add(&outs, &check_ops, NULL);
-	store.ops = &store_mem_ops;
-	store.ctx = store_mem_open();
-	if ((det = detect_new(&conf, &outs, db, &store, err, sizeof(err))) == NULL)
-		abort();
-	detect_tick(det, now);
 
 	/* The classified flow: names, certificate names, JA3 and ALPN. */
 	f = make_flow(sel, 7, 40000);
@@ -247,10 +255,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			flow_free(g);
 		}
 	}
-	detect_finish(det, now + 2000);
-	detect_free(det);
 	flow_free(f);
-	store.ops->close(store.ctx);
-	outputs_close(&outs);
 	return 0;
 }
