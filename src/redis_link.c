@@ -162,8 +162,7 @@ url_show(struct redis_url *u)
 	}
 	/* user:***@ or ***@ or nothing; brackets around an IPv6 literal; the port always. */
 	snprintf(u->shown, sizeof(u->shown), "%s://%s%s%s%s%s%s%s:%d", u->tls ? "rediss" : "redis", u->user,
-	    u->user[0] ? ":" : "",
-	    u->pass[0] ? "***" : "", u->pass[0] ? "@" : "", lb, u->host, rb, u->port);
+	    u->user[0] ? ":" : "", u->pass[0] ? "***" : "", u->pass[0] ? "@" : "", lb, u->host, rb, u->port);
 	len = strlen(u->shown);
 	if (u->db >= 0)
 		snprintf(u->shown + len, sizeof(u->shown) - len, "/%d", u->db);
@@ -524,8 +523,8 @@ redis_link_open(struct redis_link *l, const char *url, const char *what, char *e
 	} else if ((tls_files.ca && *tls_files.ca) || (tls_files.cert && *tls_files.cert) ||
 	    (tls_files.key && *tls_files.key)) {
 		/* Certificates given for a plain connection: the user meant TLS, and would send the password bare. */
-		snprintf(err, errlen, "%s: redis.tls_ca, redis.tls_cert and redis.tls_key apply to rediss:// URLs only",
-		    l->url.shown);
+		snprintf(err, errlen, "%s: redis.tls_ca, redis.tls_cert and redis.tls_key apply to rediss:// URLs "
+		    "only", l->url.shown);
 		return -1;
 	}
 	switch (link_connect(l, REDIS_CONNECT_MS, true, why, sizeof(why))) {
@@ -568,7 +567,7 @@ try_connect(struct redis_link *l, bool *fresh, bool counted)
 		l->reconnects++;
 		log_info("redis: connected to %s", l->url.shown);
 	} else {
-		log_debug("redis: a TLS session of this process's own with %s", l->url.shown);
+		log_debug("redis: %s: a TLS session of this process's own, after fork", l->url.shown);
 	}
 	l->warned = l->warned_wrong = false;
 	if (fresh)
