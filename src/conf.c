@@ -108,6 +108,11 @@ static const struct key keys[] = {
 	    "How old (ms) this sensor's copy of a shared set may be when a detector asks; 0 reads it every time."),
 	U32("redis.stream_maxlen", redis_stream_maxlen, 100, 100000000, "100000",
 	    "Approximate length cap of the alert stream (XADD MAXLEN ~)."),
+	STR("redis.tls_ca", redis_tls_ca, "",
+	    "PEM file of the CAs that may sign a rediss:// server's certificate; empty: the system CA store."),
+	STR("redis.tls_cert", redis_tls_cert, "",
+	    "PEM client certificate for rediss:// servers that ask for one (with redis.tls_key); empty: none."),
+	STR("redis.tls_key", redis_tls_key, "", "Unencrypted PEM private key of redis.tls_cert."),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

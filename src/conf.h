@@ -61,6 +61,9 @@ struct conf {
 	uint32_t redis_queue_max;
 	uint32_t redis_view_ms;
 	uint32_t redis_stream_maxlen;
+	char redis_tls_ca[CONF_STR_MAX];
+	char redis_tls_cert[CONF_STR_MAX];
+	char redis_tls_key[CONF_STR_MAX];
 };
 
 /* Fill c with the defaults. */

@@ -26,6 +26,7 @@
 #include "netset.h"
 #include "output.h"
 #include "output_redis.h"
+#include "redis_link.h"
 #include "sigdb.h"
 #include "store.h"
 
@@ -82,7 +83,8 @@ usage(FILE *fp)
 	    "  -i, --interface IFACE  live capture (span port, mirror target)\n"
 	    "  -c, --config FILE      configuration file (dcdnwatch.conf(5))\n"
 	    "  -S, --signatures PATH  signature file or directory (dcdnwatch-signatures(5))\n"
-	    "  -R, --redis URL        keep state in Redis: redis://[user:password@]host[:port][/db] or unix:///path\n"
+	    "  -R, --redis URL        keep state in Redis: redis://[user:password@]host[:port][/db], the same\n"
+	    "                         with rediss:// for TLS (redis.tls_* keys), or unix:///path\n"
 	    "  -o, --output FILE      events as JSON lines to FILE (default and -: stdout)\n"
 	    "      --syslog           also send alerts to syslog\n"
 	    "      --flows            also emit one flow event per finished flow\n"
@@ -479,6 +481,7 @@ main(int argc, char **argv)
 	if (redis_url) {
 		void *o;
 
+		redis_link_tls_files(conf.redis_tls_ca, conf.redis_tls_cert, conf.redis_tls_key);
 		store.ops = &store_redis_ops;
 		store.ctx = store_redis_open(redis_url, conf.redis_prefix, conf.redis_ttl_s, conf.redis_queue_max,
 		    conf.redis_view_ms, err, sizeof(err));

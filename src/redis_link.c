@@ -4,7 +4,9 @@
  *
  * The handshake (AUTH, SELECT, PING) runs on every connection.  At start-up a server that answers it
  * wrongly is a configuration error the user must see; later the same answer only delays the next retry,
- * since capture must go on whatever Redis does.
+ * since capture must go on whatever Redis does.  A rediss:// connection is a TLS relay's plain end
+ * (tls_relay.c): the same handshake and the same failures follow, and a TLS certificate that fails
+ * verification counts as a server that answers wrongly.
  */
 #include "config.h"
 
@@ -18,11 +20,18 @@
 #include <strings.h>
 #include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "redis_link.h"
+#include "tls_relay.h"
 
-#define URL_FORMS "redis://[user:password@]host[:port][/db] or unix:///path[?db=N]"
+#define URL_FORMS "redis[s]://[user:password@]host[:port][/db] or unix:///path[?db=N]"
+
+/* The TLS files of rediss:// links (redis_link_tls_files), borrowed until the links open. */
+static struct {
+	const char *ca, *cert, *key;
+} tls_files;
 
 /* Outcome of one connection attempt. */
 enum { LINK_OK = 0, LINK_AWAY = -1, LINK_WRONG = -2 };
@@ -152,8 +161,8 @@ url_show(struct redis_url *u)
 		return;
 	}
 	/* user:***@ or ***@ or nothing; brackets around an IPv6 literal; the port always. */
-	snprintf(u->shown, sizeof(u->shown), "redis://%s%s%s%s%s%s%s:%d", u->user, u->user[0] ? ":" : "",
-	    u->pass[0] ? "***" : "", u->pass[0] ? "@" : "", lb, u->host, rb, u->port);
+	snprintf(u->shown, sizeof(u->shown), "%s://%s%s%s%s%s%s%s:%d", u->tls ? "rediss" : "redis", u->user,
+	    u->user[0] ? ":" : "", u->pass[0] ? "***" : "", u->pass[0] ? "@" : "", lb, u->host, rb, u->port);
 	len = strlen(u->shown);
 	if (u->db >= 0)
 		snprintf(u->shown + len, sizeof(u->shown) - len, "/%d", u->db);
@@ -292,7 +301,8 @@ redis_url_parse(const char *text, struct redis_url *u, char *err, size_t errlen)
 		u->is_unix = true;
 		rc = parse_unix(text, text + 7, u, err, errlen);
 	} else if (strncasecmp(text, "rediss://", 9) == 0) {
-		return url_error(err, errlen, text, "TLS (rediss://) is not supported");
+		u->tls = true;
+		rc = parse_tcp(text, text + 9, u, err, errlen);
 	} else {
 		return url_error(err, errlen, text, "unknown scheme");
 	}
@@ -342,6 +352,79 @@ check_reply(redisContext *c, redisReply *r, const char *step, const char *want, 
 	return rc;
 }
 
+/* Free a connection and the TLS session behind it, if any (hiredis's end first: that ends the relay). */
+static void
+conn_free(struct redis_link *l, redisContext *c)
+{
+	if (c != NULL)
+		redisFree(c);
+	tls_relay_free(l->relay);
+	l->relay = NULL;
+}
+
+/* Drop the link's connection. */
+static void
+link_drop(struct redis_link *l)
+{
+	conn_free(l, l->c);
+	l->c = NULL;
+}
+
+/*
+ * A TLS connection: the handshake and the certificate checks, then hiredis on the relay's plain end.
+ * Returns NULL with *rc and why when it could not be made.
+ */
+static redisContext *
+tls_connect(struct redis_link *l, int connect_ms, int *rc, char *why, size_t whylen)
+{
+	redisContext *c;
+	int fd;
+
+	switch (tls_relay_open(l->tls, l->url.host, l->url.port, connect_ms, &l->relay, &fd, why, whylen)) {
+	case TLS_OK:
+		break;
+	case TLS_REFUSED:
+		*rc = LINK_WRONG;
+		return NULL;
+	default:
+		*rc = LINK_AWAY;
+		return NULL;
+	}
+	if ((c = redisConnectFd(fd)) == NULL) {
+		close(fd);
+		conn_free(l, NULL);
+		snprintf(why, whylen, "out of memory");
+		*rc = LINK_AWAY;
+	}
+	return c;
+}
+
+/*
+ * The handshake got no proper answer over TLS: when the session itself ended (a TLS alert, most often a
+ * client certificate the server wanted), that is the reason to give.
+ */
+static void
+tls_why(struct redis_link *l, const char *step, char *why, size_t whylen)
+{
+	char tw[384];
+
+	if (l->relay != NULL && tls_relay_ended(l->relay, tw, sizeof(tw)))
+		snprintf(why, whylen, "the TLS session ended before the answer to %s: %s", step, tw);
+}
+
+/* check_reply, with the TLS session's end as the reason when there was no answer. */
+static int
+step_reply(struct redis_link *l, redisContext *c, redisReply *r, const char *step, const char *want,
+	   bool at_open, char *why, size_t whylen)
+{
+	bool none = r == NULL;
+	int rc = check_reply(c, r, step, want, at_open, why, whylen);
+
+	if (rc != LINK_OK && none)
+		tls_why(l, step, why, whylen);
+	return rc;
+}
+
 /* Connect and check the server; on LINK_OK l->c is the connection. */
 static int
 link_connect(struct redis_link *l, int connect_ms, bool at_open, char *why, size_t whylen)
@@ -352,23 +435,27 @@ link_connect(struct redis_link *l, int connect_ms, bool at_open, char *why, size
 	char step[64];
 	int rc;
 
-	if (u->is_unix)
+	if (u->tls) {
+		if ((c = tls_connect(l, connect_ms, &rc, why, whylen)) == NULL)
+			return rc;
+	} else if (u->is_unix) {
 		c = redisConnectUnixWithTimeout(u->host, ms_tv(connect_ms));
-	else
+	} else {
 		c = redisConnectWithTimeout(u->host, u->port, ms_tv(connect_ms));
+	}
 	if (c == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return LINK_AWAY;
 	}
 	if (c->err) {
 		snprintf(why, whylen, "%s", c->errstr);
-		redisFree(c);
+		conn_free(l, c);
 		return LINK_AWAY;
 	}
 	/* At start-up the handshake may take as long as connecting; afterwards no read may stall capture. */
 	if (redisSetTimeout(c, ms_tv(at_open ? connect_ms : REDIS_IO_MS)) != REDIS_OK) {
 		snprintf(why, whylen, "cannot set a timeout: %s", c->errstr);
-		redisFree(c);
+		conn_free(l, c);
 		return LINK_AWAY;
 	}
 	rc = LINK_OK;
@@ -380,23 +467,23 @@ link_connect(struct redis_link *l, int connect_ms, bool at_open, char *why, size
 			snprintf(step, sizeof(step), "AUTH");
 			r = redisCommand(c, "AUTH %s", u->pass);
 		}
-		rc = check_reply(c, r, step, "OK", at_open, why, whylen);
+		rc = step_reply(l, c, r, step, "OK", at_open, why, whylen);
 	}
 	if (rc == LINK_OK && u->db >= 0) {
 		snprintf(step, sizeof(step), "SELECT %d", u->db);
 		r = redisCommand(c, "SELECT %d", u->db);
-		rc = check_reply(c, r, step, "OK", at_open, why, whylen);
+		rc = step_reply(l, c, r, step, "OK", at_open, why, whylen);
 	}
 	if (rc == LINK_OK) {
 		r = redisCommand(c, "PING");
-		rc = check_reply(c, r, "PING", "PONG", at_open, why, whylen);
+		rc = step_reply(l, c, r, "PING", "PONG", at_open, why, whylen);
 	}
 	if (rc == LINK_OK && at_open && redisSetTimeout(c, ms_tv(REDIS_IO_MS)) != REDIS_OK) {
 		snprintf(why, whylen, "cannot set a timeout: %s", c->errstr);
 		rc = LINK_AWAY;
 	}
 	if (rc != LINK_OK) {
-		redisFree(c);
+		conn_free(l, c);
 		return rc;
 	}
 	l->c = c;
@@ -410,6 +497,14 @@ schedule_retry(struct redis_link *l)
 	l->backoff_s = l->backoff_s * 2 > REDIS_BACKOFF_MAX_S ? REDIS_BACKOFF_MAX_S : l->backoff_s * 2;
 }
 
+void
+redis_link_tls_files(const char *ca, const char *cert, const char *key)
+{
+	tls_files.ca = ca;
+	tls_files.cert = cert;
+	tls_files.key = key;
+}
+
 int
 redis_link_open(struct redis_link *l, const char *url, const char *what, char *err, size_t errlen)
 {
@@ -420,11 +515,25 @@ redis_link_open(struct redis_link *l, const char *url, const char *what, char *e
 	l->backoff_s = REDIS_BACKOFF_MIN_S;
 	if (redis_url_parse(url, &l->url, err, errlen) != 0)
 		return -1;
+	if (l->url.tls) {
+		if ((l->tls = tls_client_new(tls_files.ca, tls_files.cert, tls_files.key, why, sizeof(why))) == NULL) {
+			snprintf(err, errlen, "%s: %s", l->url.shown, why);
+			return -1;
+		}
+	} else if ((tls_files.ca && *tls_files.ca) || (tls_files.cert && *tls_files.cert) ||
+	    (tls_files.key && *tls_files.key)) {
+		/* Certificates given for a plain connection: the user meant TLS, and would send the password bare. */
+		snprintf(err, errlen, "%s: redis.tls_ca, redis.tls_cert and redis.tls_key apply to rediss:// URLs "
+		    "only", l->url.shown);
+		return -1;
+	}
 	switch (link_connect(l, REDIS_CONNECT_MS, true, why, sizeof(why))) {
 	case LINK_OK:
 		return 0;
 	case LINK_WRONG:
 		snprintf(err, errlen, "%s: %s", l->url.shown, why);
+		tls_client_free(l->tls);
+		l->tls = NULL;
 		return -1;
 	default:
 		log_warn("redis: cannot connect to %s (%s); %s and retrying", l->url.shown, why, what);
@@ -434,8 +543,9 @@ redis_link_open(struct redis_link *l, const char *url, const char *what, char *e
 	}
 }
 
+/* counted: a reconnection after an outage, rather than a new session after a fork. */
 static bool
-try_connect(struct redis_link *l, bool *fresh)
+try_connect(struct redis_link *l, bool *fresh, bool counted)
 {
 	char why[512];
 	int rc = link_connect(l, REDIS_RECONNECT_MS, false, why, sizeof(why));
@@ -453,11 +563,28 @@ try_connect(struct redis_link *l, bool *fresh)
 		return false;
 	}
 	l->backoff_s = REDIS_BACKOFF_MIN_S;
-	l->reconnects++;
-	log_info("redis: connected to %s", l->url.shown);
+	if (counted) {
+		l->reconnects++;
+		log_info("redis: connected to %s", l->url.shown);
+	} else {
+		log_debug("redis: %s: a TLS session of this process's own, after fork", l->url.shown);
+	}
 	l->warned = l->warned_wrong = false;
 	if (fresh)
 		*fresh = true;
+	return true;
+}
+
+/*
+ * A TLS link inherited through fork (daemon mode detaches after the links open): the session belongs to
+ * the parent and its relay thread did not follow, so this process connects anew, at once.
+ */
+static bool
+forked(struct redis_link *l)
+{
+	if (l->c == NULL || l->relay == NULL || !tls_relay_orphaned(l->relay))
+		return false;
+	link_drop(l);
 	return true;
 }
 
@@ -466,11 +593,13 @@ redis_link_ready(struct redis_link *l, bool *fresh)
 {
 	if (fresh)
 		*fresh = false;
+	if (forked(l))
+		return try_connect(l, fresh, false);
 	if (l->c != NULL)
 		return true;
 	if (redis_mono_ms() < l->next_try_ms)
 		return false;
-	return try_connect(l, fresh);
+	return try_connect(l, fresh, true);
 }
 
 bool
@@ -478,25 +607,29 @@ redis_link_ready_now(struct redis_link *l, bool *fresh)
 {
 	if (fresh)
 		*fresh = false;
+	if (forked(l))
+		return try_connect(l, fresh, false);
 	if (l->c != NULL)
 		return true;
-	return try_connect(l, fresh);
+	return try_connect(l, fresh, true);
 }
 
 void
 redis_link_fail(struct redis_link *l, const char *why)
 {
+	char tw[384];
+
 	l->errors++;
+	/* Over TLS, how the session ended says more than hiredis's "connection closed". */
+	if (why == NULL && l->relay != NULL && tls_relay_ended(l->relay, tw, sizeof(tw)))
+		why = tw;
 	if (why == NULL)
 		why = l->c && l->c->errstr[0] ? l->c->errstr : "error";
 	if (!l->warned) {
 		log_warn("redis: %s failed (%s); %s and retrying", l->url.shown, why, l->what);
 		l->warned = true;
 	}
-	if (l->c != NULL) {
-		redisFree(l->c);
-		l->c = NULL;
-	}
+	link_drop(l);
 	l->backoff_s = REDIS_BACKOFF_MIN_S;
 	schedule_retry(l);
 }
@@ -504,9 +637,9 @@ redis_link_fail(struct redis_link *l, const char *why)
 void
 redis_link_close(struct redis_link *l)
 {
-	if (l->c != NULL)
-		redisFree(l->c);
-	l->c = NULL;
+	link_drop(l);
+	tls_client_free(l->tls);
+	l->tls = NULL;
 }
 
 bool

@@ -824,7 +824,12 @@ test_urls(void)
 	expect_bad_url("", "empty Redis URL");
 	expect_bad_url("http://127.0.0.1", "unknown scheme");
 	expect_bad_url("127.0.0.1:6379", "unknown scheme");
-	expect_bad_url("rediss://127.0.0.1", "TLS");
+	expect_url("rediss://:sekrit@redis-1.example.net:6380/2", "redis-1.example.net", 6380, 2, "", "sekrit",
+	    "rediss://***@redis-1.example.net:6380/2");
+	expect_url("REDISS://[::1]", "::1", 6379, -1, "", "", "rediss://[::1]:6379");
+	expect_bad_url("rediss://", "no host");
+	expect_bad_url("rediss://:sekrit@127.0.0.1?tls=1", "query");
+	expect_bad_url("redisss://127.0.0.1", "unknown scheme");
 	expect_bad_url("redis://", "no host");
 	expect_bad_url("redis://:6379", "no host");
 	expect_bad_url("redis://127.0.0.1:0", "port must be");
