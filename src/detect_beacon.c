@@ -14,25 +14,40 @@
 
 #define BEACON_DESTS	32	/* destinations tracked per host; the least recent is replaced */
 #define BEACON_TIMES	24	/* connection start times kept per destination */
+#define BEACON_FIRST_TIMES	4	/* room for times a destination starts with; doubled up to BEACON_TIMES */
+#define BEACON_KEY_MAX	96	/* a longer name is cut */
 #define BEACON_MIN_PERIOD_US	2000000ull
 #define BEACON_MAX_PERIOD_US	3600000000ull
 
 struct beacon_dest {
-	char key[96];		/* name, or the address when there is none */
+	char *key;		/* name, or the address when there is none (owned) */
+	uint64_t *t;		/* start times, room for cap (owned); a ring once it holds BEACON_TIMES */
 	uint64_t last_us;
-	uint32_t n;		/* times recorded, up to BEACON_TIMES (ring) */
-	uint64_t t[BEACON_TIMES];
+	uint32_t n;		/* times recorded */
+	uint8_t cap;
 	uint8_t reported;
 };
 
+/* Grown as a host connects to more destinations: a host that made one connection keeps one. */
 struct beacon_state {
-	struct beacon_dest d[BEACON_DESTS];
+	struct beacon_dest *d;	/* in the order they were taken, at most BEACON_DESTS */
+	uint8_t n, cap;
 };
 
 void
 beacon_free(struct host *hs)
 {
-	free(hs->beacon);
+	struct beacon_state *s = hs->beacon;
+	uint32_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->d[i].key);
+		free(s->d[i].t);
+	}
+	free(s->d);
+	free(s);
 	hs->beacon = NULL;
 }
 
@@ -154,8 +169,8 @@ beacon_flow(struct detect *d, struct host *hs, const struct flow *f, uint64_t no
 {
 	struct beacon_state *s;
 	struct beacon_dest *bd = NULL, *oldest = NULL;
-	char key[96];
-	int i;
+	char key[BEACON_KEY_MAX];
+	uint32_t i;
 
 	const uint8_t *dst = flow_dst_addr(f);
 
@@ -170,18 +185,35 @@ beacon_flow(struct detect *d, struct host *hs, const struct flow *f, uint64_t no
 	if (hs->beacon == NULL)
 		hs->beacon = xcalloc(1, sizeof(struct beacon_state));
 	s = hs->beacon;
-	for (i = 0; i < BEACON_DESTS; i++) {
-		if (s->d[i].n && strcmp(s->d[i].key, key) == 0) {
+	for (i = 0; i < s->n; i++) {
+		if (strcmp(s->d[i].key, key) == 0) {
 			bd = &s->d[i];
 			break;
 		}
 		if (oldest == NULL || s->d[i].last_us < oldest->last_us)
 			oldest = &s->d[i];
 	}
-	if (bd == NULL) {
-		bd = oldest;
+	if (bd == NULL && s->n < BEACON_DESTS) {
+		if (s->n == s->cap) {
+			s->cap = (uint8_t)(s->cap ? (s->cap * 2 < BEACON_DESTS ? s->cap * 2 : BEACON_DESTS) : 1);
+			s->d = xrealloc(s->d, sizeof(*s->d) * s->cap);
+		}
+		bd = &s->d[s->n++];
 		memset(bd, 0, sizeof(*bd));
-		snprintf(bd->key, sizeof(bd->key), "%s", key);
+		bd->key = xstrdup(key);
+	} else if (bd == NULL) {
+		/* Full: the destination seen least recently makes room (its times' room is kept). */
+		bd = oldest;
+		free(bd->key);
+		bd->key = xstrdup(key);
+		bd->n = 0;
+		bd->reported = 0;
+		bd->last_us = 0;
+	}
+	if (bd->n == bd->cap && bd->cap < BEACON_TIMES) {
+		bd->cap = (uint8_t)(bd->cap ? (bd->cap * 2 < BEACON_TIMES ? bd->cap * 2 : BEACON_TIMES)
+		    : BEACON_FIRST_TIMES);
+		bd->t = xrealloc(bd->t, sizeof(*bd->t) * bd->cap);
 	}
 	bd->t[bd->n % BEACON_TIMES] = f->first_us;
 	bd->n++;
