@@ -298,6 +298,8 @@ sketch_estimate(const struct sketch *s)
 double
 sketch_count(const struct sketch *s)
 {
+	if (s->n != SKETCH_DENSE)
+		return s->n;
 	return sketch_estimate(s);
 }
 

@@ -3,10 +3,10 @@
  *
  * A sketch holds the 32-bit hashes of what was added (nDPI's HyperLogLog hash: MurmurHash3 x86_32 with
  * its seed) while there are at most SKETCH_EXACT_MAX of them, and is then folded into SKETCH_REGS
- * HyperLogLog registers, exactly those nDPI's ndpi_hll_add would have filled with the same values.  So the
- * count is nDPI's estimate, whatever the form, and any two sketches merge, whatever their form, into the
- * sketch of the union: the hashes held are enough to make the registers.  Holding the hashes sorted makes a
- * sketch's form and its encoding a function of its set.
+ * HyperLogLog registers, exactly those nDPI's ndpi_hll_add would have filled with the same values.  So a
+ * small count is exact (up to 32-bit hash collisions), a large one is nDPI's estimate, and any two sketches
+ * merge, whatever their form, into the sketch of the union: the hashes held are enough to make the
+ * registers.  Holding the hashes sorted makes a sketch's form and its encoding a function of its set.
  */
 #ifndef DCDN_SKETCH_H
 #define DCDN_SKETCH_H
@@ -17,7 +17,11 @@
 
 #define SKETCH_BITS	6	/* 64 registers: about 13% error, enough to tell 5 peers from 50 */
 #define SKETCH_REGS	(1u << SKETCH_BITS)
-/* Hashes held before the registers take over: a sketch never takes more than twice the registers' 64 bytes. */
+/*
+ * Hashes held before the registers take over: every default threshold on distinct peers, ports or
+ * destinations (10, 15 and 20) is judged on an exact count, and a sketch never takes more than twice the
+ * registers' 64 bytes.
+ */
 #define SKETCH_EXACT_MAX	32
 #define SKETCH_INLINE	2	/* hashes held in the sketch itself, without an allocation */
 #define SKETCH_DENSE	0xff	/* n of a sketch that holds registers */
@@ -47,7 +51,7 @@ void sketch_add_port(struct sketch *s, uint16_t port);
 /* dst becomes the sketch of the union: registers if either is, or if the union holds too many hashes. */
 void sketch_merge(struct sketch *dst, const struct sketch *src);
 
-/* Distinct values: nDPI's estimate of the registers. */
+/* Distinct values: exact while the hashes are held, else nDPI's estimate of the registers. */
 double sketch_count(const struct sketch *s);
 /* nDPI's estimate (ndpi_hll_count) of the registers the sketch's values fill, whatever its form. */
 double sketch_estimate(const struct sketch *s);
