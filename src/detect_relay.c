@@ -35,13 +35,14 @@ struct relay_tunnel {
 
 /*
  * Made with a host's first short or long outbound flow, and as small as what it saw: a slot per bucket
- * that had such flows, at most host.window of them, and the tunnel once there is one.
+ * that had such flows, at most host.window of them, in the same allocation, and the tunnel once there is
+ * one.
  */
 struct relay_state {
-	struct relay_slot *slot;	/* in no order; bucket numbers distinct modulo host.window */
-	uint8_t nslot, capslot;
 	uint64_t tunnel_bucket;		/* last bucket a tunnel was seen in */
-	struct relay_tunnel *tunnel;	/* NULL before the first */
+	struct relay_tunnel *tunnel;	/* NULL before the first (owned) */
+	uint8_t nslot, capslot;
+	struct relay_slot slot[];	/* in no order; bucket numbers distinct modulo host.window */
 };
 
 void
@@ -54,23 +55,28 @@ relay_free(struct host *hs)
 		return;
 	for (i = 0; i < s->nslot; i++)
 		sketch_clear(&s->slot[i].dests);
-	free(s->slot);
 	free(s->tunnel);
 	free(s);
 	hs->relay = NULL;
 }
 
 /*
- * The slot of the bucket now_us is in.  The slots act as a ring of host.window indexed by bucket number
- * (a bucket takes the place of the one a window before it), holding only the places that were used.
+ * The slot of the bucket now_us is in, made if need be (the state may move: hs->relay follows).  The
+ * slots act as a ring of host.window indexed by bucket number (a bucket takes the place of the one a
+ * window before it), holding only the places that were used.
  */
 static struct relay_slot *
-slot_of(struct detect *d, struct relay_state *s, uint64_t now_us)
+slot_of(struct detect *d, struct host *hs, uint64_t now_us)
 {
 	uint64_t b = now_us / d->bucket_us;
 	uint32_t w = d->conf->window_buckets, i;
+	struct relay_state *s = hs->relay;
 	struct relay_slot *sl;
 
+	if (s == NULL) {
+		hs->relay = s = xcalloc(1, sizeof(*s) + sizeof(s->slot[0]));
+		s->capslot = 1;
+	}
 	for (i = 0; i < s->nslot; i++) {
 		sl = &s->slot[i];
 		if (sl->bucket % w == b % w) {
@@ -83,25 +89,15 @@ slot_of(struct detect *d, struct relay_state *s, uint64_t now_us)
 		}
 	}
 	if (s->nslot == s->capslot) {
-		uint32_t cap = s->capslot ? s->capslot * 2u : 1u;
+		uint32_t cap = s->capslot * 2u < w ? s->capslot * 2u : w;
 
-		if (cap > w)
-			cap = w;
-		s->slot = xrealloc(s->slot, sizeof(*s->slot) * cap);
+		hs->relay = s = xrealloc(s, sizeof(*s) + sizeof(s->slot[0]) * cap);
 		s->capslot = (uint8_t)cap;
 	}
 	sl = &s->slot[s->nslot++];
 	memset(sl, 0, sizeof(*sl));
 	sl->bucket = b;
 	return sl;
-}
-
-static struct relay_state *
-state(struct host *hs)
-{
-	if (hs->relay == NULL)
-		hs->relay = xcalloc(1, sizeof(struct relay_state));
-	return hs->relay;
 }
 
 /* Forget the slots of buckets that left the window ending with bucket cur: no later judgement reads them. */
@@ -119,11 +115,6 @@ prune(struct detect *d, struct host *hs, uint64_t cur)
 			i++;
 		}
 	}
-	if (s->nslot == 0 && s->slot) {
-		free(s->slot);
-		s->slot = NULL;
-		s->capslot = 0;
-	}
 	if (s->nslot == 0 && s->tunnel == NULL)
 		relay_free(hs);
 }
@@ -132,8 +123,8 @@ prune(struct detect *d, struct host *hs, uint64_t cur)
 static void
 note_tunnel(struct detect *d, struct host *hs, const struct flow *f, uint64_t bytes, uint64_t now_us)
 {
-	struct relay_state *s = state(hs);
-	struct relay_slot *sl = slot_of(d, s, now_us);
+	struct relay_slot *sl = slot_of(d, hs, now_us);
+	struct relay_state *s = hs->relay;
 	struct relay_tunnel *t;
 
 	sl->tunnel_bytes += bytes;
@@ -158,7 +149,7 @@ relay_flow_end(struct detect *d, struct host *hs, const struct flow *f, uint64_t
 	if (dur >= (uint64_t)d->conf->relay_min_tunnel_s * 1000000u) {
 		note_tunnel(d, hs, f, 0, now_us);
 	} else if (dur < RELAY_SHORT_US && f->family == FAM_NONE) {
-		struct relay_slot *sl = slot_of(d, state(hs), now_us);
+		struct relay_slot *sl = slot_of(d, hs, now_us);
 
 		sketch_add_peer(&sl->dests, f->init_is_b ? f->key.a : f->key.b, f->key.ipver);
 		sl->short_bytes += bytes;
