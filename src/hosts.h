@@ -9,8 +9,8 @@
  * /24 or /64 in one VLAN or VNI).
  *
  * Memory follows activity: a host keeps only the buckets of its window in which it did something, and a
- * sketch only the hashes it was given, so a host that sent one query costs a few hundred bytes and an idle
- * one its struct host.
+ * sketch only the hashes it was given: here a host that sent one query costs its struct host and one bucket,
+ * and an idle one its struct host alone (dcdnwatch(8) has the figures with the detectors' state).
  */
 #ifndef DCDN_HOSTS_H
 #define DCDN_HOSTS_H
