@@ -207,9 +207,12 @@ beacon_flow(struct detect *d, struct host *hs, const struct flow *f, uint64_t no
 		return;		/* only connections leaving the home net */
 	if ((f->key.ipver == 4 && dst[0] >= 224) || (f->key.ipver == 6 && dst[0] == 0xff))
 		return;		/* broadcast and multicast announcements are periodic by design */
-	if (f->l7 && f->l7->name)
-		snprintf(key, sizeof(key), "%s", f->l7->name);
-	else
+	if (f->l7 && f->l7->name) {
+		size_t len = strnlen(f->l7->name, sizeof(key) - 1);	/* cut as snprintf would, at less cost */
+
+		memcpy(key, f->l7->name, len);
+		key[len] = '\0';
+	} else
 		addr_format(f->key.ipver, f->init_is_b ? f->key.a : f->key.b, key, sizeof(key));
 	if ((s = hs->beacon) == NULL) {
 		hs->beacon = s = xcalloc(1, sizeof(*s) + sizeof(s->d[0]));
