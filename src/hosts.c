@@ -86,6 +86,91 @@ bucket_clear(struct bucket *b)
 	b->bno = bno;
 }
 
+static uint8_t *
+put_be(uint8_t *p, uint64_t v, int bytes)
+{
+	int i;
+
+	for (i = bytes - 1; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+	return p + bytes;
+}
+
+static const uint8_t *
+get_be(const uint8_t *p, uint64_t *v, int bytes)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < bytes; i++)
+		*v = *v << 8 | p[i];
+	return p + bytes;
+}
+
+#define BUCKET_FIXED	(8 + 4 * 8 + 7 * 4)
+
+size_t
+bucket_encode(const struct bucket *b, uint8_t *buf, size_t len)
+{
+	const uint64_t wide[5] = { b->bno, b->bytes_in, b->bytes_out, b->bytes_srv_out, b->bytes_srv_in };
+	const uint32_t narrow[7] = { b->pkts_in, b->pkts_out, b->flows_init, b->flows_acc, b->flows_acc_out,
+				     b->tls_in, b->unknown_in };
+	const struct sketch *sk[3] = { &b->peers_in, &b->peers_out, &b->ports_in };
+	uint8_t *p = buf;
+	size_t n;
+	int i;
+
+	if (len < BUCKET_FIXED)
+		return 0;
+	for (i = 0; i < 5; i++)
+		p = put_be(p, wide[i], 8);
+	for (i = 0; i < 7; i++)
+		p = put_be(p, narrow[i], 4);
+	for (i = 0; i < 3; i++) {
+		if ((n = sketch_encode(sk[i], p, len - (size_t)(p - buf))) == 0)
+			return 0;
+		p += n;
+	}
+	return (size_t)(p - buf);
+}
+
+int
+bucket_decode(struct bucket *b, const uint8_t *buf, size_t len)
+{
+	uint64_t *wide[5] = { &b->bno, &b->bytes_in, &b->bytes_out, &b->bytes_srv_out, &b->bytes_srv_in };
+	uint32_t *narrow[7] = { &b->pkts_in, &b->pkts_out, &b->flows_init, &b->flows_acc, &b->flows_acc_out,
+				&b->tls_in, &b->unknown_in };
+	struct sketch *sk[3] = { &b->peers_in, &b->peers_out, &b->ports_in };
+	const uint8_t *p = buf, *end = buf + len;
+	uint64_t v;
+	size_t n;
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	if (len < BUCKET_FIXED)
+		return -1;
+	for (i = 0; i < 5; i++)
+		p = get_be(p, wide[i], 8);
+	for (i = 0; i < 7; i++) {
+		p = get_be(p, &v, 4);
+		*narrow[i] = (uint32_t)v;
+	}
+	for (i = 0; i < 3; i++) {
+		if (p >= end || (n = sketch_encoded_len(*p)) == 0 || n > (size_t)(end - p) ||
+		    sketch_decode(sk[i], p, n) != 0)
+			break;
+		p += n;
+	}
+	if (i < 3 || p != end) {
+		bucket_clear(b);
+		memset(b, 0, sizeof(*b));
+		return -1;
+	}
+	return 0;
+}
+
 struct hosts *
 hosts_new(const struct hosts_cfg *cfg)
 {

@@ -44,6 +44,15 @@ struct bucket {
 void bucket_merge(struct bucket *dst, const struct bucket *src);
 /* Free what a bucket's sketches hold; the bucket is then empty but for its number. */
 void bucket_clear(struct bucket *b);
+/*
+ * Encoding, to carry a bucket to another process: its number and counters as big-endian integers in the
+ * order of struct bucket, then its three sketches (sketch_encode).  bucket_encode returns the bytes
+ * written, 0 if len is too short; bucket_decode fills b and returns 0, or -1 for a malformed or
+ * truncated encoding (b then empty).
+ */
+#define BUCKET_ENCODED_MAX	(8 + 4 * 8 + 7 * 4 + 3 * SKETCH_ENCODED_MAX)
+size_t bucket_encode(const struct bucket *b, uint8_t *buf, size_t len);
+int bucket_decode(struct bucket *b, const uint8_t *buf, size_t len);
 
 /* Window totals over the last host.window closed buckets. */
 struct window {

@@ -337,6 +337,16 @@ sketch_encode(const struct sketch *s, uint8_t *buf, size_t len)
 	return 1 + 4 * (size_t)s->n;
 }
 
+size_t
+sketch_encoded_len(uint8_t first)
+{
+	if (first == SKETCH_DENSE)
+		return 1 + SKETCH_REGS;
+	if (first > SKETCH_EXACT_MAX)
+		return 0;
+	return 1 + 4 * (size_t)first;
+}
+
 int
 sketch_decode(struct sketch *s, const uint8_t *buf, size_t len)
 {

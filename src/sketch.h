@@ -74,5 +74,7 @@ size_t sketch_heap_bytes(const struct sketch *s);
  */
 size_t sketch_encode(const struct sketch *s, uint8_t *buf, size_t len);
 int sketch_decode(struct sketch *s, const uint8_t *buf, size_t len);
+/* The length of the encoding that starts with byte first (0 if none does), to find where it ends. */
+size_t sketch_encoded_len(uint8_t first);
 
 #endif

@@ -341,6 +341,10 @@ test_sketch_encoding(void)
 	bad[0] = SKETCH_EXACT_MAX + 1;
 	CHECK_EQ(sketch_decode(&t, bad, 1 + 4 * (SKETCH_EXACT_MAX + 1)), -1);
 	CHECK_EQ(sketch_decode(&t, bad, 0), -1);
+	CHECK_EQ(sketch_encoded_len(0), 1);
+	CHECK_EQ(sketch_encoded_len(SKETCH_EXACT_MAX), SKETCH_ENCODED_MAX);
+	CHECK_EQ(sketch_encoded_len(SKETCH_EXACT_MAX + 1), 0);
+	CHECK_EQ(sketch_encoded_len(SKETCH_DENSE), 1 + SKETCH_REGS);
 }
 
 /* Windows: the last `window` closed buckets, summed; older buckets fall out. */
@@ -499,6 +503,62 @@ test_bucket_merge(void)
 	CHECK_EQ(x.peers_in.n, 0);
 }
 
+static void
+test_bucket_encoding(void)
+{
+	uint8_t buf[BUCKET_ENCODED_MAX + 8], addr[16], ra[SKETCH_REGS], rb[SKETCH_REGS];
+	struct bucket x, y;
+	size_t len, k;
+	uint32_t i;
+
+	memset(&x, 0, sizeof(x));
+	x.bno = 0x0102030405060708ull;
+	x.bytes_in = 1;
+	x.bytes_out = 1ull << 40;
+	x.bytes_srv_out = 3;
+	x.bytes_srv_in = 4;
+	x.pkts_in = 5;
+	x.pkts_out = 0xfffffffeu;
+	x.flows_init = 7;
+	x.flows_acc = 8;
+	x.flows_acc_out = 9;
+	x.tls_in = 10;
+	x.unknown_in = 11;
+	/* One sketch of each form: two hashes inline, twenty on the heap, registers. */
+	for (i = 0; i < 100; i++) {
+		addr_of(i, 4, addr);
+		if (i < 2)
+			sketch_add_peer(&x.peers_in, addr, 4);
+		if (i < 20)
+			sketch_add_port(&x.ports_in, (uint16_t)i);
+		sketch_add_peer(&x.peers_out, addr, 4);
+	}
+	len = bucket_encode(&x, buf, sizeof(buf));
+	CHECK_EQ(len, 8 + 32 + 28 + (1 + 2 * 4) + (1 + SKETCH_REGS) + (1 + 20 * 4));
+	CHECK(len <= BUCKET_ENCODED_MAX);
+	CHECK_EQ(bucket_encode(&x, buf, len - 1), 0);
+	CHECK_EQ(bucket_decode(&y, buf, len), 0);
+	CHECK_EQ(y.bno, x.bno);
+	CHECK_EQ(y.bytes_out, x.bytes_out);
+	CHECK_EQ(y.bytes_srv_in, 4);
+	CHECK_EQ(y.pkts_out, 0xfffffffeu);
+	CHECK_EQ(y.unknown_in, 11);
+	CHECK_EQ(y.peers_in.n, 2);
+	CHECK_EQ(y.ports_in.n, 20);
+	CHECK(sketch_is_dense(&y.peers_out));
+	sketch_registers(&x.peers_out, ra);
+	sketch_registers(&y.peers_out, rb);
+	CHECK(memcmp(ra, rb, SKETCH_REGS) == 0);
+	bucket_clear(&y);
+	/* Every cut short, and one byte too many, is refused and leaves an empty bucket. */
+	for (k = 0; k < len; k++)
+		CHECK_EQ(bucket_decode(&y, buf, k), -1);
+	CHECK_EQ(bucket_decode(&y, buf, len + 1), -1);
+	CHECK_EQ(y.bytes_out, 0);
+	CHECK_EQ(y.peers_in.n, 0);
+	bucket_clear(&x);
+}
+
 /* A host costs what it did: one bucket while it is in the window, none once idle; never more than the window. */
 static void
 test_bucket_memory(void)
@@ -584,6 +644,7 @@ main(void)
 	test_sketch_counts();
 	test_sketch_encoding();
 	test_bucket_merge();
+	test_bucket_encoding();
 	test_window();
 	test_window_sketches();
 	test_bucket_memory();
