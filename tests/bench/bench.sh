@@ -127,18 +127,21 @@ awk -v b="$base" -v m="$m1" -v c1="$c1" -v c5="$c5" -v t5="$t5" 'BEGIN {
 # against the benchmark capture's, round by round.
 tracked=$(tail -n 1 "$OUT/hostflood.json" | sed -n 's/.*"hosts":{"tracked":\([0-9]*\).*/\1/p')
 hfpk=$(tail -n 1 "$OUT/hostflood.json" | sed -n 's/.*"stats":{"packets":\([0-9]*\).*/\1/p')
-awk -v t="$(awk '{print $1}' "$OUT/hostflood.times" | median)" -v m="$(awk '{print $2}' "$OUT/hostflood.times" | median)" \
-    -v b="$(awk '{print $2}' "$OUT/hostflood_base.times" | median)" -v bt="$(awk '{print $1}' "$OUT/dcdnwatch.times" | median)" \
-    -v hc="$(awk '{print $3 + $4}' "$OUT/hostflood.times" | median)" -v bc="$(awk '{print $3 + $4}' "$OUT/dcdnwatch.times" | median)" \
-    -v hosts="${tracked:-0}" -v hp="${hfpk:-0}" -v n="$PACKETS" -v r="$(paste -d ' ' "$OUT/hostflood.times" "$OUT/dcdnwatch.times" |
+# col NAME EXPR: the median over the rounds of an awk expression of NAME's round lines.
+col() { awk "{print $2}" "$OUT/$1.times" | median; }
+hfrounds=$(paste -d ' ' "$OUT/hostflood.times" "$OUT/dcdnwatch.times" |
 	awk -v hp="${hfpk:-0}" -v n="$PACKETS" '$1 > 0 && $5 > 0 {print (hp / $1) / (n / $5)}' | sort -n |
-	awk '{a[NR]=$1} END {print a[1], a[int((NR+1)/2)], a[NR]}')" 'BEGIN {
+	awk '{a[NR]=$1} END {print a[1], a[int((NR+1)/2)], a[NR]}')
+awk -v t="$(col hostflood '$1')" -v m="$(col hostflood '$2')" -v hc="$(col hostflood '$3 + $4')" \
+    -v b="$(col hostflood_base '$2')" -v bt="$(col dcdnwatch '$1')" -v bc="$(col dcdnwatch '$3 + $4')" \
+    -v hosts="${tracked:-0}" -v hp="${hfpk:-0}" -v n="$PACKETS" -v r="$hfrounds" 'BEGIN {
 	split(r, q, " ")
 	printf "host flood: %d hosts tracked, peak RSS %.1f MB against %.1f MB with host.max=16: %.0f bytes per host" \
 	    " (target <= 1024)\n", hosts, m / 1024, b / 1024, (hosts > 0 ? (m - b) * 1024 / hosts : 0)
 	if (t > 0 && bt > 0)
 		printf "host flood: %.0f packets/s, %.2fx the benchmark capture\047s %.0f packets/s (target >= 0.33;" \
-		    " round by round %.2fx to %.2fx, median %.2fx)\n", hp / t, (hp / t) / (n / bt), n / bt, q[1], q[3], q[2]
+		    " round by round %.2fx to %.2fx, median %.2fx)\n", hp / t, (hp / t) / (n / bt), n / bt, q[1],
+		    q[3], q[2]
 	if (hc > 0 && bc > 0)
 		printf "host flood per CPU second: %.0f packets, %.2fx the benchmark capture\047s %.0f\n", hp / hc,
 		    (hp / hc) / (n / bc), n / bc }'
