@@ -189,14 +189,14 @@ detect_flow_speaks(struct detect *d, struct flow *f, int dir, uint64_t now_us)
 	b = host_bucket(d->hosts, hs);
 	if (side == init) {
 		b->flows_init++;
-		bucket_add_peer(b->peers_out, remote, f->key.ipver);
+		sketch_add_peer(&b->peers_out, remote, f->key.ipver);
 	} else {
 		/* It answered: it accepted the flow. */
 		b->flows_acc++;
 		if (!remote_home) {
 			b->flows_acc_out++;
-			bucket_add_peer(b->peers_in, remote, f->key.ipver);
-			bucket_add_port(b->ports_in, side ? f->key.pb : f->key.pa);
+			sketch_add_peer(&b->peers_in, remote, f->key.ipver);
+			sketch_add_port(&b->ports_in, side ? f->key.pb : f->key.pa);
 			if (detect_learning(d, now_us) && !hs->served) {
 				hs->served = 1;
 				host_group(d->hosts, hs)->serving_members++;

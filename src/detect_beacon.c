@@ -14,25 +14,69 @@
 
 #define BEACON_DESTS	32	/* destinations tracked per host; the least recent is replaced */
 #define BEACON_TIMES	24	/* connection start times kept per destination */
+#define BEACON_FIRST_TIMES	2	/* room for times a destination starts with; doubled up to BEACON_TIMES */
+#define BEACON_KEY_MAX	96	/* a longer name is cut */
 #define BEACON_MIN_PERIOD_US	2000000ull
 #define BEACON_MAX_PERIOD_US	3600000000ull
 
+/* One destination in one allocation: its times, then its key (which moves when the times' room grows). */
 struct beacon_dest {
-	char key[96];		/* name, or the address when there is none */
 	uint64_t last_us;
-	uint32_t n;		/* times recorded, up to BEACON_TIMES (ring) */
-	uint64_t t[BEACON_TIMES];
+	uint32_t n;		/* times recorded */
+	uint8_t cap;		/* room for times */
 	uint8_t reported;
+	uint64_t t[];		/* cap times (a ring once BEACON_TIMES), then the key, NUL-terminated */
 };
 
+/* Grown as a host connects to more destinations: a host that made one connection keeps one. */
 struct beacon_state {
-	struct beacon_dest d[BEACON_DESTS];
+	uint8_t n, cap;
+	struct beacon_dest *d[];	/* in the order they were taken, at most BEACON_DESTS (owned) */
 };
+
+/* The name, or the address when there is none. */
+static inline char *
+dest_key(struct beacon_dest *bd)
+{
+	return (char *)(bd->t + bd->cap);
+}
+
+static struct beacon_dest *
+dest_new(const char *key)
+{
+	size_t klen = strlen(key) + 1;
+	struct beacon_dest *bd = xmalloc(sizeof(*bd) + sizeof(bd->t[0]) * BEACON_FIRST_TIMES + klen);
+
+	memset(bd, 0, sizeof(*bd));
+	bd->cap = BEACON_FIRST_TIMES;
+	memcpy(dest_key(bd), key, klen);
+	return bd;
+}
+
+/* Room for one more time, up to BEACON_TIMES; returns the destination, which may have moved. */
+static struct beacon_dest *
+dest_grow(struct beacon_dest *bd)
+{
+	size_t klen = strlen(dest_key(bd)) + 1;
+	uint32_t cap = bd->cap * 2u < BEACON_TIMES ? bd->cap * 2u : BEACON_TIMES;
+
+	bd = xrealloc(bd, sizeof(*bd) + sizeof(bd->t[0]) * cap + klen);
+	memmove(bd->t + cap, bd->t + bd->cap, klen);
+	bd->cap = (uint8_t)cap;
+	return bd;
+}
 
 void
 beacon_free(struct host *hs)
 {
-	free(hs->beacon);
+	struct beacon_state *s = hs->beacon;
+	uint32_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		free(s->d[i]);
+	free(s);
 	hs->beacon = NULL;
 }
 
@@ -127,7 +171,7 @@ judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct fl
 	addr_format(hs->ipver, hs->addr, hb, sizeof(hb));
 	evidence_begin(d);
 	jsonw_kstr(ev, "metric", "connection_period");
-	jsonw_kstr(ev, "destination", bd->key);
+	jsonw_kstr(ev, "destination", dest_key(bd));
 	jsonw_key(ev, "observed_period_s");
 	jsonw_double(ev, (double)period / 1e6, 2);
 	jsonw_key(ev, "max_jitter_s");
@@ -144,7 +188,7 @@ judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct fl
 	evidence_flow(ev, "last_flow", f);
 	evidence_end(d);
 	snprintf(summary, sizeof(summary), "%s connects to %s every %.1f s (%u of its last %u connections, jitter "
-	    "under %.1f s)", hb, bd->key, (double)period / 1e6, score + 1, n, (double)jitter / 1e6);
+	    "under %.1f s)", hb, dest_key(bd), (double)period / 1e6, score + 1, n, (double)jitter / 1e6);
 	detect_alert(d, hs, family, DET_BEACON, family != FAM_NONE ? SEV_MEDIUM : SEV_LOW,
 	    family != FAM_NONE ? 60 : 30, summary, ev->buf, NULL, now_us);
 }
@@ -153,9 +197,9 @@ void
 beacon_flow(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us)
 {
 	struct beacon_state *s;
-	struct beacon_dest *bd = NULL, *oldest = NULL;
-	char key[96];
-	int i;
+	struct beacon_dest *bd;
+	char key[BEACON_KEY_MAX];
+	uint32_t i, oldest = BEACON_DESTS;
 
 	const uint8_t *dst = flow_dst_addr(f);
 
@@ -163,26 +207,38 @@ beacon_flow(struct detect *d, struct host *hs, const struct flow *f, uint64_t no
 		return;		/* only connections leaving the home net */
 	if ((f->key.ipver == 4 && dst[0] >= 224) || (f->key.ipver == 6 && dst[0] == 0xff))
 		return;		/* broadcast and multicast announcements are periodic by design */
-	if (f->l7 && f->l7->name)
-		snprintf(key, sizeof(key), "%s", f->l7->name);
-	else
+	if (f->l7 && f->l7->name) {
+		size_t len = strnlen(f->l7->name, sizeof(key) - 1);	/* cut as snprintf would, at less cost */
+
+		memcpy(key, f->l7->name, len);
+		key[len] = '\0';
+	} else
 		addr_format(f->key.ipver, f->init_is_b ? f->key.a : f->key.b, key, sizeof(key));
-	if (hs->beacon == NULL)
-		hs->beacon = xcalloc(1, sizeof(struct beacon_state));
-	s = hs->beacon;
-	for (i = 0; i < BEACON_DESTS; i++) {
-		if (s->d[i].n && strcmp(s->d[i].key, key) == 0) {
-			bd = &s->d[i];
+	if ((s = hs->beacon) == NULL) {
+		hs->beacon = s = xcalloc(1, sizeof(*s) + sizeof(s->d[0]));
+		s->cap = 1;
+	}
+	for (i = 0; i < s->n; i++) {
+		if (strcmp(dest_key(s->d[i]), key) == 0)
 			break;
+		if (oldest == BEACON_DESTS || s->d[i]->last_us < s->d[oldest]->last_us)
+			oldest = i;
+	}
+	if (i == s->n && s->n < BEACON_DESTS) {
+		if (s->n == s->cap) {
+			s->cap = (uint8_t)(s->cap * 2 < BEACON_DESTS ? s->cap * 2 : BEACON_DESTS);
+			hs->beacon = s = xrealloc(s, sizeof(*s) + sizeof(s->d[0]) * s->cap);
 		}
-		if (oldest == NULL || s->d[i].last_us < oldest->last_us)
-			oldest = &s->d[i];
+		s->d[s->n++] = dest_new(key);
+	} else if (i == s->n) {
+		/* Full: the destination seen least recently makes room. */
+		i = oldest;
+		free(s->d[i]);
+		s->d[i] = dest_new(key);
 	}
-	if (bd == NULL) {
-		bd = oldest;
-		memset(bd, 0, sizeof(*bd));
-		snprintf(bd->key, sizeof(bd->key), "%s", key);
-	}
+	bd = s->d[i];
+	if (bd->n == bd->cap && bd->cap < BEACON_TIMES)
+		s->d[i] = bd = dest_grow(bd);
 	bd->t[bd->n % BEACON_TIMES] = f->first_us;
 	bd->n++;
 	bd->last_us = now_us;

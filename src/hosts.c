@@ -1,5 +1,5 @@
 /*
- * hosts.c - host table, bucket ring, window sums and baselines.
+ * hosts.c - host table, buckets, window sums and baselines.
  *
  * Baseline choice: an exponentially weighted mean and variance per metric (West's incremental form).  It
  * needs two numbers per metric instead of a history, follows slow drift (a server that grows busier over
@@ -12,7 +12,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ndpi/ndpi_api.h>
 
 #include "hosts.h"
 #include "log.h"
@@ -56,38 +55,120 @@ ewma_sd(const struct ewma *e)
 	return e->var > 0 ? sqrt(e->var) : 0;
 }
 
-double
-sketch_count(const uint8_t *regs)
+void
+bucket_merge(struct bucket *dst, const struct bucket *src)
 {
-	struct ndpi_hll h = { HOST_HLL_BITS, HOST_HLL_SIZE, (uint8_t *)regs };
-
-	return ndpi_hll_count(&h);
+	dst->bytes_in += src->bytes_in;
+	dst->bytes_out += src->bytes_out;
+	dst->bytes_srv_out += src->bytes_srv_out;
+	dst->bytes_srv_in += src->bytes_srv_in;
+	dst->pkts_in += src->pkts_in;
+	dst->pkts_out += src->pkts_out;
+	dst->flows_init += src->flows_init;
+	dst->flows_acc += src->flows_acc;
+	dst->flows_acc_out += src->flows_acc_out;
+	dst->tls_in += src->tls_in;
+	dst->unknown_in += src->unknown_in;
+	sketch_merge(&dst->peers_in, &src->peers_in);
+	sketch_merge(&dst->peers_out, &src->peers_out);
+	sketch_merge(&dst->ports_in, &src->ports_in);
 }
 
 void
-sketch_merge(uint8_t *dst, const uint8_t *src)
+bucket_clear(struct bucket *b)
 {
-	uint32_t i;
+	uint64_t bno = b->bno;
 
-	for (i = 0; i < HOST_HLL_SIZE; i++)
-		if (src[i] > dst[i])
-			dst[i] = src[i];
+	sketch_clear(&b->peers_in);
+	sketch_clear(&b->peers_out);
+	sketch_clear(&b->ports_in);
+	memset(b, 0, sizeof(*b));
+	b->bno = bno;
 }
 
-void
-bucket_add_peer(uint8_t *regs, const uint8_t *addr, int ipver)
+static uint8_t *
+put_be(uint8_t *p, uint64_t v, int bytes)
 {
-	struct ndpi_hll h = { HOST_HLL_BITS, HOST_HLL_SIZE, regs };
+	int i;
 
-	ndpi_hll_add(&h, (const char *)addr, ipver == 4 ? 4 : 16);
+	for (i = bytes - 1; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+	return p + bytes;
 }
 
-void
-bucket_add_port(uint8_t *regs, uint16_t port)
+static const uint8_t *
+get_be(const uint8_t *p, uint64_t *v, int bytes)
 {
-	struct ndpi_hll h = { HOST_HLL_BITS, HOST_HLL_SIZE, regs };
+	int i;
 
-	ndpi_hll_add_number(&h, port);
+	*v = 0;
+	for (i = 0; i < bytes; i++)
+		*v = *v << 8 | p[i];
+	return p + bytes;
+}
+
+#define BUCKET_FIXED	(8 + 4 * 8 + 7 * 4)
+
+size_t
+bucket_encode(const struct bucket *b, uint8_t *buf, size_t len)
+{
+	const uint64_t wide[5] = { b->bno, b->bytes_in, b->bytes_out, b->bytes_srv_out, b->bytes_srv_in };
+	const uint32_t narrow[7] = { b->pkts_in, b->pkts_out, b->flows_init, b->flows_acc, b->flows_acc_out,
+				     b->tls_in, b->unknown_in };
+	const struct sketch *sk[3] = { &b->peers_in, &b->peers_out, &b->ports_in };
+	uint8_t *p = buf;
+	size_t n;
+	int i;
+
+	if (len < BUCKET_FIXED)
+		return 0;
+	for (i = 0; i < 5; i++)
+		p = put_be(p, wide[i], 8);
+	for (i = 0; i < 7; i++)
+		p = put_be(p, narrow[i], 4);
+	for (i = 0; i < 3; i++) {
+		if ((n = sketch_encode(sk[i], p, len - (size_t)(p - buf))) == 0)
+			return 0;
+		p += n;
+	}
+	return (size_t)(p - buf);
+}
+
+int
+bucket_decode(struct bucket *b, const uint8_t *buf, size_t len)
+{
+	uint64_t *wide[5] = { &b->bno, &b->bytes_in, &b->bytes_out, &b->bytes_srv_out, &b->bytes_srv_in };
+	uint32_t *narrow[7] = { &b->pkts_in, &b->pkts_out, &b->flows_init, &b->flows_acc, &b->flows_acc_out,
+				&b->tls_in, &b->unknown_in };
+	struct sketch *sk[3] = { &b->peers_in, &b->peers_out, &b->ports_in };
+	const uint8_t *p = buf, *end = buf + len;
+	uint64_t v;
+	size_t n;
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	if (len < BUCKET_FIXED)
+		return -1;
+	for (i = 0; i < 5; i++)
+		p = get_be(p, wide[i], 8);
+	for (i = 0; i < 7; i++) {
+		p = get_be(p, &v, 4);
+		*narrow[i] = (uint32_t)v;
+	}
+	for (i = 0; i < 3; i++) {
+		if (p >= end || (n = sketch_encoded_len(*p)) == 0 || n > (size_t)(end - p) ||
+		    sketch_decode(sk[i], p, n) != 0)
+			break;
+		p += n;
+	}
+	if (i < 3 || p != end) {
+		bucket_clear(b);
+		memset(b, 0, sizeof(*b));
+		return -1;
+	}
+	return 0;
 }
 
 struct hosts *
@@ -110,9 +191,13 @@ static void group_put(struct hosts *h, struct group *g);
 static void
 host_release(struct hosts *h, struct host *hs)
 {
+	uint32_t i;
+
 	if (hs->group)
 		group_put(h, hs->group);
-	free(hs->ring);
+	for (i = 0; i < hs->nbk; i++)
+		bucket_clear(&hs->bk[i]);
+	free(hs->bk);
 	free(hs);
 }
 
@@ -263,7 +348,6 @@ hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64
 		memcpy(hs->addr, addr, ipver == 4 ? 4 : 16);
 		hs->zone = zone;
 		hs->first_us = hs->last_us = now_us;
-		hs->ring = xcalloc(h->cfg.window + 1, sizeof(*hs->ring));
 		hs->bno = h->bno;
 		hs->last_bno = h->bno;
 		{
@@ -291,14 +375,54 @@ hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64
 
 static double metric_of(const struct bucket *b, enum host_metric m);
 
+/* What a host that did nothing in a bucket has in it. */
+static const struct bucket empty_bucket;
+
+/* The open bucket if the host did something in it, else NULL. */
+static struct bucket *
+open_bucket(const struct host *hs)
+{
+	if (hs->nbk && hs->bk[hs->nbk - 1].bno == hs->bno)
+		return &hs->bk[hs->nbk - 1];
+	return NULL;
+}
+
+/* Forget the buckets that left the window (older than the open one and the window before it). */
+static void
+host_prune(struct hosts *h, struct host *hs)
+{
+	uint32_t k = 0, i;
+
+	while (k < hs->nbk && hs->bk[k].bno + h->cfg.window < hs->bno)
+		k++;
+	if (k == 0)
+		return;
+	for (i = 0; i < k; i++)
+		bucket_clear(&hs->bk[i]);
+	hs->nbk = (uint8_t)(hs->nbk - k);
+	if (hs->nbk == 0) {
+		/* An idle host keeps no buckets. */
+		free(hs->bk);
+		hs->bk = NULL;
+		hs->capbk = 0;
+		return;
+	}
+	memmove(hs->bk, hs->bk + k, sizeof(*hs->bk) * hs->nbk);
+	if (hs->capbk >= 4u * hs->nbk) {
+		hs->capbk = (uint8_t)(hs->nbk * 2);
+		hs->bk = xrealloc(hs->bk, sizeof(*hs->bk) * hs->capbk);
+	}
+}
+
 /* Close the host's open bucket: fold it into the baselines and open the next one. */
 static void
 host_rotate(struct hosts *h, struct host *hs, struct group *g)
 {
-	uint32_t ringlen = h->cfg.window + 1;
-	const struct bucket *b = &hs->ring[hs->cur];
+	const struct bucket *b = open_bucket(hs);
 	int m;
 
+	if (b == NULL)
+		b = &empty_bucket;
 	for (m = 0; m < HM__COUNT; m++) {
 		double x = metric_of(b, (enum host_metric)m);
 
@@ -306,11 +430,10 @@ host_rotate(struct hosts *h, struct host *hs, struct group *g)
 		if (g)
 			ewma_update(&g->bl[m], x, h->cfg.alpha);
 	}
-	hs->cur = (hs->cur + 1) % ringlen;
-	memset(&hs->ring[hs->cur], 0, sizeof(hs->ring[hs->cur]));
 	if (hs->filled < h->cfg.window)
 		hs->filled++;
 	hs->bno++;
+	host_prune(h, hs);
 }
 
 /* Buckets that closed while the host was idle were empty: fold them in now (bounded work). */
@@ -335,31 +458,50 @@ host_catch_up(struct hosts *h, struct host *hs)
 				ewma_update(&hs->bl[m], 0, h->cfg.alpha);
 		}
 		hs->bno = h->bno;
+		host_prune(h, hs);
 	}
 }
 
 struct bucket *
 host_bucket(struct hosts *h, struct host *hs)
 {
+	struct bucket *b;
+
 	if (hs->bno != h->bno)
 		host_catch_up(h, hs);
-	return &hs->ring[hs->cur];
+	if ((b = open_bucket(hs)) != NULL)
+		return b;
+	/* At most the open bucket and the window's: older ones were pruned as the open one moved on. */
+	if (hs->nbk == hs->capbk) {
+		uint32_t cap = hs->capbk ? hs->capbk * 2u : 1u;
+
+		if (cap > h->cfg.window + 1)
+			cap = h->cfg.window + 1;
+		hs->bk = xrealloc(hs->bk, sizeof(*hs->bk) * cap);
+		hs->capbk = (uint8_t)cap;
+	}
+	b = &hs->bk[hs->nbk++];
+	memset(b, 0, sizeof(*b));
+	b->bno = hs->bno;
+	return b;
 }
 
-void
-host_window(const struct hosts *h, const struct host *hs, struct window *w)
+/* Sum the nb buckets ending with bucket newest (those the host did nothing in count, empty). */
+static void
+window_sum(const struct host *hs, uint64_t newest, uint32_t nb, struct window *w)
 {
-	uint32_t ringlen = h->cfg.window + 1, k;
-	uint8_t pin[HOST_HLL_SIZE], pout[HOST_HLL_SIZE], ports[HOST_HLL_SIZE];
+	struct sketch pin, pout, ports;
+	uint32_t i;
 
 	memset(w, 0, sizeof(*w));
-	memset(pin, 0, sizeof(pin));
-	memset(pout, 0, sizeof(pout));
-	memset(ports, 0, sizeof(ports));
-	/* The closed buckets are the ring slots before cur, newest first. */
-	for (k = 1; k <= hs->filled && k <= h->cfg.window; k++) {
-		const struct bucket *b = &hs->ring[(hs->cur + ringlen - k) % ringlen];
+	memset(&pin, 0, sizeof(pin));
+	memset(&pout, 0, sizeof(pout));
+	memset(&ports, 0, sizeof(ports));
+	for (i = 0; i < hs->nbk; i++) {
+		const struct bucket *b = &hs->bk[i];
 
+		if (b->bno > newest || b->bno + nb <= newest)
+			continue;
 		w->bytes_in += b->bytes_in;
 		w->bytes_out += b->bytes_out;
 		w->bytes_srv_out += b->bytes_srv_out;
@@ -369,28 +511,45 @@ host_window(const struct hosts *h, const struct host *hs, struct window *w)
 		w->flows_acc_out += b->flows_acc_out;
 		w->tls_in += b->tls_in;
 		w->unknown_in += b->unknown_in;
-		sketch_merge(pin, b->peers_in);
-		sketch_merge(pout, b->peers_out);
-		sketch_merge(ports, b->ports_in);
-		w->buckets++;
+		sketch_merge(&pin, &b->peers_in);
+		sketch_merge(&pout, &b->peers_out);
+		sketch_merge(&ports, &b->ports_in);
 	}
-	w->peers_in = (uint32_t)(sketch_count(pin) + 0.5);
-	w->peers_out = (uint32_t)(sketch_count(pout) + 0.5);
-	w->ports_in = (uint32_t)(sketch_count(ports) + 0.5);
+	w->buckets = nb;
+	w->peers_in = (uint32_t)(sketch_count(&pin) + 0.5);
+	w->peers_out = (uint32_t)(sketch_count(&pout) + 0.5);
+	w->ports_in = (uint32_t)(sketch_count(&ports) + 0.5);
+	sketch_clear(&pin);
+	sketch_clear(&pout);
+	sketch_clear(&ports);
+}
+
+void
+host_window(const struct hosts *h, const struct host *hs, struct window *w)
+{
+	/* The closed buckets: those before the open one. */
+	window_sum(hs, hs->bno - 1, hs->filled < h->cfg.window ? hs->filled : h->cfg.window, w);
 }
 
 void
 host_window_open(struct hosts *h, struct host *hs, struct window *w)
 {
-	struct host tmp;
-
 	if (hs->bno != h->bno)
 		host_catch_up(h, hs);
 	/* The open bucket counts as the newest closed one of a window one bucket shorter. */
-	tmp = *hs;
-	tmp.cur = (hs->cur + 1) % (h->cfg.window + 1);
-	tmp.filled = hs->filled < h->cfg.window ? hs->filled + 1 : h->cfg.window;
-	host_window(h, &tmp, w);
+	window_sum(hs, hs->bno, hs->filled < h->cfg.window ? hs->filled + 1 : h->cfg.window, w);
+}
+
+size_t
+host_bucket_bytes(const struct host *hs)
+{
+	size_t n = sizeof(*hs->bk) * hs->capbk;
+	uint32_t i;
+
+	for (i = 0; i < hs->nbk; i++)
+		n += sketch_heap_bytes(&hs->bk[i].peers_in) + sketch_heap_bytes(&hs->bk[i].peers_out) +
+		    sketch_heap_bytes(&hs->bk[i].ports_in);
+	return n;
 }
 
 static void
@@ -463,7 +622,7 @@ metric_of(const struct bucket *b, enum host_metric m)
 	case HM_FLOWS_ACC_OUT:
 		return (double)b->flows_acc_out;
 	case HM_PEERS_IN:
-		return sketch_count(b->peers_in);
+		return sketch_count(&b->peers_in);
 	default:
 		return 0;
 	}
@@ -488,14 +647,11 @@ hosts_close_bucket(struct hosts *h, hosts_close_fn fn, void *arg)
 		if (hs->bno != h->bno)
 			host_catch_up(h, hs);
 		g = host_group(h, hs);
-		b = &hs->ring[hs->cur];
+		if ((b = open_bucket(hs)) == NULL)
+			b = &empty_bucket;
 		/* The bucket being closed joins the window, then is judged against the old baseline. */
 		if (fn) {
-			struct host tmp = *hs;
-
-			tmp.cur = (hs->cur + 1) % (h->cfg.window + 1);
-			tmp.filled = hs->filled < h->cfg.window ? hs->filled + 1 : hs->filled;
-			host_window(h, &tmp, &w);
+			window_sum(hs, hs->bno, hs->filled < h->cfg.window ? hs->filled + 1 : hs->filled, &w);
 			fn(arg, hs, &w, b);
 		}
 		host_rotate(h, hs, g);

@@ -1,34 +1,58 @@
 /*
  * hosts.h - per-host windows and baselines of the home network.
  *
- * Every home-net host has a ring of time buckets (host.bucket seconds of packet time each): bytes and
- * packets each way, flows it initiated and accepted, distinct remote peers each way and distinct local ports
- * that accepted (HyperLogLog sketches, nDPI's), inbound TLS and unclassified flows.  The short window is the
- * last host.window closed buckets.  Each closed bucket then feeds the host's baseline, an exponentially
- * weighted mean and variance per metric, and its group's (a /24 or /64 in one VLAN or VNI).
+ * Every home-net host has time buckets (host.bucket seconds of packet time each): bytes and packets each
+ * way, flows it initiated and accepted, distinct remote peers each way and distinct local ports that
+ * accepted (sketches: exact while small, nDPI HyperLogLog registers past that), inbound TLS and
+ * unclassified flows.  The short window is the last host.window closed buckets.  Each closed bucket then
+ * feeds the host's baseline, an exponentially weighted mean and variance per metric, and its group's (a
+ * /24 or /64 in one VLAN or VNI).
+ *
+ * Memory follows activity: a host keeps only the buckets of its window in which it did something, and a
+ * sketch only the hashes it was given: here a host that sent one query costs its struct host and one bucket,
+ * and an idle one its struct host alone (dcdnwatch(8) has the figures with the detectors' state).
  */
 #ifndef DCDN_HOSTS_H
 #define DCDN_HOSTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#define HOST_WIN_MAX	60	/* upper bound of host.window */
-#define HOST_HLL_BITS	6	/* 64 registers: about 13% error, enough to tell 5 peers from 50 */
-#define HOST_HLL_SIZE	(1u << HOST_HLL_BITS)
+#include "sketch.h"
 
-/* One bucket of one host. */
+#define HOST_WIN_MAX	60	/* upper bound of host.window */
+
+/*
+ * One bucket of one host: counters that add up and sketches that merge, so the parts of one bucket seen
+ * apart (by several sensors) make the bucket of the whole with bucket_merge.
+ */
 struct bucket {
+	uint64_t bno;				/* its number in the table's count of closed buckets */
 	uint64_t bytes_in, bytes_out;		/* wire bytes received and sent */
 	uint64_t bytes_srv_out, bytes_srv_in;	/* of those, on flows it accepted from outside */
 	uint32_t pkts_in, pkts_out;
 	uint32_t flows_init, flows_acc;		/* flows it started, flows it accepted */
 	uint32_t flows_acc_out;			/* accepted from outside the home net */
 	uint32_t tls_in, unknown_in;		/* accepted outside flows by label */
-	uint8_t peers_in[HOST_HLL_SIZE];	/* outside peers it accepted flows from */
-	uint8_t peers_out[HOST_HLL_SIZE];	/* remote peers it started flows to */
-	uint8_t ports_in[HOST_HLL_SIZE];	/* local ports that accepted outside flows */
+	struct sketch peers_in;			/* outside peers it accepted flows from */
+	struct sketch peers_out;		/* remote peers it started flows to */
+	struct sketch ports_in;			/* local ports that accepted outside flows */
 };
+
+/* Add src's counters to dst's and merge its sketches into dst's (bno is left alone). */
+void bucket_merge(struct bucket *dst, const struct bucket *src);
+/* Free what a bucket's sketches hold; the bucket is then empty but for its number. */
+void bucket_clear(struct bucket *b);
+/*
+ * Encoding, to carry a bucket to another process: its number and counters as big-endian integers in the
+ * order of struct bucket, then its three sketches (sketch_encode).  bucket_encode returns the bytes
+ * written, 0 if len is too short; bucket_decode fills b and returns 0, or -1 for a malformed or
+ * truncated encoding (b then empty).
+ */
+#define BUCKET_ENCODED_MAX	(8 + 4 * 8 + 7 * 4 + 3 * SKETCH_ENCODED_MAX)
+size_t bucket_encode(const struct bucket *b, uint8_t *buf, size_t len);
+int bucket_decode(struct bucket *b, const uint8_t *buf, size_t len);
 
 /* Window totals over the last host.window closed buckets. */
 struct window {
@@ -58,11 +82,11 @@ struct host {
 	uint8_t family;			/* strongest signature family seen on it (enum family) */
 	uint8_t family_score;		/* how strong: role and confidence, 0..100 */
 	uint8_t save_pending;		/* state changed since it was last saved to the store */
-	uint32_t cur;			/* ring index of the open bucket */
+	uint8_t nbk, capbk;		/* buckets held, room for them */
+	uint32_t filled;		/* closed buckets so far, up to the window */
 	uint64_t bno;			/* bucket number of the open bucket (catches up when idle) */
 	uint64_t last_bno;		/* bucket number when last seen */
-	uint32_t filled;		/* closed buckets so far, up to the window */
-	struct bucket *ring;		/* host.window + 1 buckets */
+	struct bucket *bk;		/* the open and window buckets it did something in, oldest first */
 	struct ewma bl[HM__COUNT];	/* own baseline */
 	uint64_t early_next_us;		/* next time node_profile may judge the open window */
 	struct group *group;		/* its group (counted in group->refs) */
@@ -100,17 +124,18 @@ void hosts_free(struct hosts *h);
 struct host *hosts_get(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone, uint64_t now_us,
 		       bool *created);
 struct host *hosts_find(struct hosts *h, int ipver, const uint8_t *addr, uint32_t zone);
-/* The open bucket of a host. */
+/*
+ * The open bucket of a host, to add to: made when the host first does something in it.  The pointer is
+ * good until the next call for the same host or the next bucket close.
+ */
 struct bucket *host_bucket(struct hosts *h, struct host *hs);
-/* Add a peer or a port to a bucket's sketch. */
-void bucket_add_peer(uint8_t *regs, const uint8_t *addr, int ipver);
-void bucket_add_port(uint8_t *regs, uint16_t port);
 
 /*
  * Close the open bucket of every host seen within the window: sum the window, call fn for each host with it
  * so detectors can judge it against the baseline as it stood, then fold the bucket into the host's and its
  * group's baselines and open a new bucket.  Hosts idle for longer are skipped and caught up (their empty
- * buckets folded in) when they are next seen, so a bucket's cost is that of the active hosts.
+ * buckets folded in) when they are next seen, so a bucket's cost is that of the active hosts.  fn's b is
+ * the bucket being closed: an empty one (all zero) for a host that did nothing in it.
  */
 typedef void (*hosts_close_fn)(void *arg, struct host *hs, const struct window *w, const struct bucket *b);
 void hosts_close_bucket(struct hosts *h, hosts_close_fn fn, void *arg);
@@ -125,11 +150,11 @@ void hosts_foreach(struct hosts *h, void (*fn)(void *arg, struct host *hs), void
 uint32_t hosts_count(const struct hosts *h);
 uint64_t hosts_dropped(const struct hosts *h);
 uint32_t hosts_groups(const struct hosts *h);
+/* Bytes a host's buckets and their sketches take besides its struct host (for tests and sizing). */
+size_t host_bucket_bytes(const struct host *hs);
 
 /* EWMA arithmetic, exposed for the unit tests. */
 void ewma_update(struct ewma *e, double x, double alpha);
 double ewma_sd(const struct ewma *e);
-double sketch_count(const uint8_t *regs);
-void sketch_merge(uint8_t *dst, const uint8_t *src);
 
 #endif

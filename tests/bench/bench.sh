@@ -1,8 +1,9 @@
 #!/bin/sh
 # make bench: packets/s and peak RSS of dcdnwatch (full pipeline, memory store, events to /dev/null),
 # ndpiReader -q and a bare libpcap read loop on one benchmark capture, from one run, with the ratios; the
-# Redis store and --threads 2 against the memory store on one thread.  RUNS rounds (default 5): the
-# machine is shared and noisy, so compare ratios.
+# Redis store and --threads 2 against the memory store on one thread; the bytes a tracked host costs and
+# the packets/s of a flood of hosts.  RUNS rounds (default 5): the machine is shared and noisy, so compare
+# ratios.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 RUNS=${RUNS:-5}
@@ -15,6 +16,9 @@ PCAP="$OUT/bench-$PACKETS.pcap"
 if [ ! -f "$PCAP" ]; then
 	/usr/bin/python3 "$top_srcdir/tests/bench/mkbench.py" "$PCAP" "$PACKETS" "$CORPUS"/ndpi-4.2/pcap/*.pcap
 fi
+HOSTS=${HOSTS:-100000}
+HF="$OUT/hostflood-$HOSTS.pcap"
+[ -f "$HF" ] || /usr/bin/python3 "$top_srcdir/tests/bench/hostflood.py" "$HF" "$HOSTS"
 D="$top_builddir/src/dcdnwatch"
 LOOP="$top_builddir/tests/bench/pcap_loop"
 
@@ -37,7 +41,7 @@ fi
 # round: each run starts from an empty state, as the memory store does.
 NAMES="pcap_loop ndpiReader dcdnwatch dcdnwatch_t2"
 [ -n "$RURL" ] && NAMES="$NAMES dcdnwatch_redis"
-for n in $NAMES; do : > "$OUT/$n.times"; done
+for n in $NAMES hostflood hostflood_base; do : > "$OUT/$n.times"; done
 run1() {
 	name=$1; shift
 	/usr/bin/time -f "%e %M %U %S" -o "$OUT/$name.one" "$@" >/dev/null 2>&1 || true
@@ -52,6 +56,9 @@ while [ $i -lt "$RUNS" ]; do
 	if [ -n "$RURL" ]; then
 		run1 dcdnwatch_redis "$D" -q -r "$PCAP" -o /dev/null -R "$RURL" --set redis.prefix="bench$$-$i:"
 	fi
+	# The host flood, and the same with the host table held at its smallest: the baseline of its RSS.
+	run1 hostflood "$D" -q -r "$HF" -o "$OUT/hostflood.json"
+	run1 hostflood_base "$D" -q -r "$HF" -o /dev/null --set host.max=16
 	i=$((i + 1))
 done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -114,6 +121,30 @@ awk -v b="$base" -v m="$m1" -v c1="$c1" -v c5="$c5" -v t5="$t5" 'BEGIN {
 	printf "flood: peak RSS %.1f MB for 1M flows and %.1f MB for 5M flows at flow.max=1000000 (%.2fx)\n",
 		c1 / 1024, c5 / 1024, c5 / c1
 	printf "flood with --threads 2: peak RSS %.1f MB for 5M flows (%.2fx one thread\047s)\n", t5 / 1024, t5 / c5 }'
+# What a tracked host costs: 100,000 home hosts that each send one DNS query to an outside resolver and get
+# its answer.  Peak RSS over that of the same run with host.max at its minimum (the flows, nDPI and the
+# rest cost the same in both), per host tracked at the end (the stats event); and the flood's packets/s
+# against the benchmark capture's, round by round.
+tracked=$(tail -n 1 "$OUT/hostflood.json" | sed -n 's/.*"hosts":{"tracked":\([0-9]*\).*/\1/p')
+hfpk=$(tail -n 1 "$OUT/hostflood.json" | sed -n 's/.*"stats":{"packets":\([0-9]*\).*/\1/p')
+# col NAME EXPR: the median over the rounds of an awk expression of NAME's round lines.
+col() { awk "{print $2}" "$OUT/$1.times" | median; }
+hfrounds=$(paste -d ' ' "$OUT/hostflood.times" "$OUT/dcdnwatch.times" |
+	awk -v hp="${hfpk:-0}" -v n="$PACKETS" '$1 > 0 && $5 > 0 {print (hp / $1) / (n / $5)}' | sort -n |
+	awk '{a[NR]=$1} END {print a[1], a[int((NR+1)/2)], a[NR]}')
+awk -v t="$(col hostflood '$1')" -v m="$(col hostflood '$2')" -v hc="$(col hostflood '$3 + $4')" \
+    -v b="$(col hostflood_base '$2')" -v bt="$(col dcdnwatch '$1')" -v bc="$(col dcdnwatch '$3 + $4')" \
+    -v hosts="${tracked:-0}" -v hp="${hfpk:-0}" -v n="$PACKETS" -v r="$hfrounds" 'BEGIN {
+	split(r, q, " ")
+	printf "host flood: %d hosts tracked, peak RSS %.1f MB against %.1f MB with host.max=16: %.0f bytes per host" \
+	    " (target <= 1024)\n", hosts, m / 1024, b / 1024, (hosts > 0 ? (m - b) * 1024 / hosts : 0)
+	if (t > 0 && bt > 0)
+		printf "host flood: %.0f packets/s, %.2fx the benchmark capture\047s %.0f packets/s (target >= 0.33;" \
+		    " round by round %.2fx to %.2fx, median %.2fx)\n", hp / t, (hp / t) / (n / bt), n / bt, q[1],
+		    q[3], q[2]
+	if (hc > 0 && bc > 0)
+		printf "host flood per CPU second: %.0f packets, %.2fx the benchmark capture\047s %.0f\n", hp / hc,
+		    (hp / hc) / (n / bc), n / bc }'
 [ -n "$RPID" ] && kill "$RPID" 2>/dev/null
 if [ -x "$top_builddir/tests/bench/sigbench" ]; then
 	"$top_builddir/tests/bench/sigbench" "$top_srcdir/signatures"
