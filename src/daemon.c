@@ -194,12 +194,3 @@ daemon_drop_privileges(const char *user, char *err, size_t errlen)
 	}
 	return 0;
 }
-
-void
-daemon_chown(const char *path, const char *user)
-{
-	struct passwd *pw = getpwnam(user);
-
-	if (pw && chown(path, pw->pw_uid, pw->pw_gid) != 0)
-		return;	/* best effort: the keeper removes the file in any case */
-}

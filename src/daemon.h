@@ -18,8 +18,6 @@ int daemon_detach(char *err, size_t errlen);
 void daemon_ready(void);
 /* Write our pid to path (0644, replaced atomically).  0 or -1 with err. */
 int daemon_write_pidfile(const char *path, char *err, size_t errlen);
-/* Give the pid file to user. */
-void daemon_chown(const char *path, const char *user);
 /*
  * A process that gives up root cannot remove its pid file from a directory only root may write (/run).
  * So this one forks: the parent stays root and does nothing but pass INT, TERM, HUP and USR1 on to the

@@ -337,8 +337,6 @@ main(int argc, char **argv)
 		log_fatal(1, "%s", err);
 	if (o.pidfile && daemon_write_pidfile(o.pidfile, err, sizeof(err)) != 0)
 		log_fatal(1, "%s", err);
-	if (o.pidfile && o.user)
-		daemon_chown(o.pidfile, o.user);
 	if (o.user && daemon_drop_privileges(o.user, err, sizeof(err)) != 0)
 		log_fatal(1, "%s", err);
 	/* Each rewrite replaces the file from its directory: that must work for the user we are now. */
