@@ -644,9 +644,8 @@ vlan_tagged(int dlt, const u_char *data, uint32_t caplen)
 static void
 warn_back(const struct source *s, uint64_t from, uint64_t to)
 {
-	log_warn("%s: packet time goes back %.3f s at record %" PRIu64 " (after the tolerance of"
-	    " capture.time_tolerance_ms); packets are taken in the file's order", s->name,
-	    (double)(from - to) / 1e6, s->records);
+	log_warn("%s: packet time goes back %.3f s at record %" PRIu64 " (more than capture.time_tolerance_ms);"
+	    " the file's order is kept", s->name, (double)(from - to) / 1e6, s->records);
 }
 
 /*
