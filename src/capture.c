@@ -300,26 +300,58 @@ open_file(struct source *s, const char *path, char *perr)
 	return 0;
 }
 
-/* The same file given twice would count every packet twice: name both. */
+/*
+ * The same file given twice counts every packet twice: worth a word, though it is allowed (a test may
+ * want a longer timeline).  Files are told apart by device and inode, so two names of one file are one.
+ */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	int idx;
+};
+
 static int
-check_twice(char *const *files, int nfiles, char *err, size_t errlen)
+file_id_cmp(const void *x, const void *y)
 {
-	struct stat a, b;
-	int i, j;
+	const struct file_id *a = x, *b = y;
 
-	for (i = 0; i < nfiles; i++)
-		for (j = i + 1; j < nfiles; j++) {
-			bool same = strcmp(files[i], "-") == 0 && strcmp(files[j], "-") == 0;
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return a->idx - b->idx;
+}
 
-			if (!same && strcmp(files[i], "-") != 0 && strcmp(files[j], "-") != 0 &&
-			    stat(files[i], &a) == 0 && stat(files[j], &b) == 0)
-				same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-			if (same) {
-				snprintf(err, errlen, "%s: given twice (-r %s and -r %s)", files[i], files[i], files[j]);
-				return -1;
-			}
+static void
+check_twice(char *const *files, int nfiles)
+{
+	struct file_id *ids = xcalloc((size_t)nfiles, sizeof(*ids));
+	int i, n = 0, nstdin = 0;
+	struct stat st;
+
+	for (i = 0; i < nfiles; i++) {
+		if (strcmp(files[i], "-") == 0)
+			nstdin++;
+		else if (stat(files[i], &st) == 0) {
+			ids[n].dev = st.st_dev;
+			ids[n].ino = st.st_ino;
+			ids[n++].idx = i;
 		}
-	return 0;
+	}
+	if (nstdin > 1)
+		log_warn("standard input given %d times: all but the first read nothing", nstdin);
+	qsort(ids, (size_t)n, sizeof(*ids), file_id_cmp);
+	for (i = 0; i < n; ) {
+		int j = i + 1;
+
+		while (j < n && ids[j].dev == ids[i].dev && ids[j].ino == ids[i].ino)
+			j++;
+		if (j - i > 1)
+			log_warn("%s: given %d times (also as -r %s): its packets count %d times", files[ids[i].idx],
+			    j - i, files[ids[i + 1].idx], j - i);
+		i = j;
+	}
+	free(ids);
 }
 
 struct capture *
@@ -328,8 +360,7 @@ capture_open_files(char *const *files, int nfiles, const char *bpf, char *err, s
 	struct capture *c;
 	int i;
 
-	if (check_twice(files, nfiles, err, errlen) != 0)
-		return NULL;
+	check_twice(files, nfiles);
 	c = xcalloc(1, sizeof(*c));
 	c->src = xcalloc((size_t)nfiles, sizeof(*c->src));
 	c->heap = xcalloc((size_t)nfiles, sizeof(*c->heap));

@@ -28,7 +28,7 @@ typedef void (*capture_idle_fn)(void *arg, uint64_t now_us);
 
 /*
  * Open every file now, so a missing or unreadable one is reported before any packet is read.  Files may be
- * gzip-compressed.  bpf may be NULL.  On error (also: one file given twice) returns NULL with "FILE:
+ * gzip-compressed; one given twice is warned about.  bpf may be NULL.  On error returns NULL with "FILE:
  * reason" in err.  The files are read as one timeline merged by packet time.
  */
 struct capture *capture_open_files(char *const *files, int nfiles, const char *bpf, char *err, size_t errlen);
