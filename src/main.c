@@ -136,8 +136,11 @@ report_settings(const struct options *o, const char *conf_path, const struct con
 	char t[40];
 	uint64_t epoch;
 
-	log_info("configuration: %s%s%d --set/--home-net", conf_path ? conf_path : "defaults (no file)",
-	    conf_path ? ", then " : ", ", o->nsets);
+	if (o->nsets)
+		log_info("configuration: %s, then %d --set/--home-net", conf_path ? conf_path : "the defaults (no file)",
+		    o->nsets);
+	else
+		log_info("configuration: %s", conf_path ? conf_path : "the defaults (no file)");
 	log_info("signatures: %s (%d file%s): %zu indicators of %zu families", sig_path,
 	    count_sig_files(sig_path), count_sig_files(sig_path) == 1 ? "" : "s", sigdb_count(db),
 	    sigdb_families(db));
@@ -165,7 +168,7 @@ report_settings(const struct options *o, const char *conf_path, const struct con
 	if (o->iface)
 		log_info("input: interface %s%s%s", o->iface, o->bpf[0] ? ", filter " : "", o->bpf);
 	else
-		log_info("input: %d file%s, merged by packet time%s%s", o->nfiles, o->nfiles == 1 ? "" : "s",
+		log_info("input: %d file%s%s%s", o->nfiles, o->nfiles == 1 ? "" : "s, merged by packet time",
 		    o->bpf[0] ? "; filter " : "", o->bpf);
 	log_info("threads: %d worker%s", threads, threads == 1 ? "" : "s");
 	log_info("events: %s%s%s", strcmp(o->output_path, "-") == 0 ? "standard output" : o->output_path,
