@@ -515,6 +515,7 @@ conf_apply_live(struct conf *live, const struct conf *fresh)
 	live->buffer_mb = keep.buffer_mb;
 	live->promisc = keep.promisc;
 	live->timeout_ms = keep.timeout_ms;
+	live->time_tolerance_ms = keep.time_tolerance_ms;
 	live->flow_max = keep.flow_max;
 	live->bucket_s = keep.bucket_s;
 	live->window_buckets = keep.window_buckets;

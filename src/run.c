@@ -151,6 +151,9 @@ reload(struct run *r)
 		} else {
 			conf_apply_live(r->conf, &fresh);
 			detect_conf_changed(r->det);
+			/* A new stats.interval paces the metrics too (the alarm is the reading thread's). */
+			if (r->has_metrics && !(r->threads > 1 && r->pace > 0))
+				capture_set_alarm(r->cap, r->conf->stats_interval * 1000u, &sig_alarm, &run_sig_poll);
 			log_warn("SIGHUP: configuration reloaded from %s", r->config_path);
 		}
 	}
@@ -193,14 +196,13 @@ int
 run_loop(struct run *r)
 {
 	char err[1024];
-	int rc, i, threads = r->threads;
+	int rc, threads = r->threads;
 
 	r->live = capture_is_live(r->cap);
 	r->next_progress = 1000000;
 	r->last_stats_us = 0;
-	if (r->has_metrics && r->conf->stats_interval)
+	if (r->has_metrics)
 		capture_set_alarm(r->cap, r->conf->stats_interval * 1000u, &sig_alarm, &run_sig_poll);
-	(void)i;
 	/* A paced replay is paced record by record on one pipeline thread, with the reading on another. */
 	if (threads > 1 && r->pace == 0) {
 		rc = shard_run(r->eng, r->cap, (unsigned)threads, idle_chores, r, &run_sig_stop, &run_sig_poll,
