@@ -27,10 +27,23 @@ typedef void (*capture_pkt_fn)(void *arg, int dlt, uint64_t ts_us, const uint8_t
 typedef void (*capture_idle_fn)(void *arg, uint64_t now_us);
 
 /*
- * Open every file now, so a missing or unreadable one is reported before any packet is read.  bpf may be
- * NULL.  On error returns NULL with "FILE: reason" in err.
+ * Open every file now, so a missing or unreadable one is reported before any packet is read.  Files may be
+ * gzip-compressed; one given twice is warned about.  bpf may be NULL.  On error returns NULL with "FILE:
+ * reason" in err.  The files are read as one timeline merged by packet time.
  */
 struct capture *capture_open_files(char *const *files, int nfiles, const char *bpf, char *err, size_t errlen);
+/* Compile bpf for Ethernet, as -t checks it; 0, or -1 with "bad BPF filter '...': why" in err. */
+int capture_filter_check(const char *bpf, char *err, size_t errlen);
+/* Files: how far (ms) packet time may go back within one file before a warning names it (default 1000). */
+void capture_set_time_tolerance(struct capture *c, uint32_t ms);
+/*
+ * Every every_ms of the wall clock while reading, set *alarm and *poll (so the poll function runs and can
+ * see *alarm).  0 turns it off.
+ */
+void capture_set_alarm(struct capture *c, uint32_t every_ms, volatile sig_atomic_t *alarm,
+		       volatile sig_atomic_t *poll);
+/* Files: records read, those the filter passed, and the VLAN-tagged ones among those it did not. */
+void capture_filter_counts(const struct capture *c, uint64_t *read, uint64_t *passed, uint64_t *vlan_rejected);
 /* Open and activate a live interface. */
 struct capture *capture_open_live(const char *iface, const struct capture_live_cfg *cfg, const char *bpf,
 				  char *err, size_t errlen);

@@ -8,10 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf.h"
+#include "log.h"
+#include "netset.h"
+#include "policy.h"
 
 enum ktype { K_U32, K_U64, K_BOOL, K_STR };
+
+/* Checks a string value as the module that uses it would read it; 0, or -1 with err. */
+typedef int (*check_fn)(const char *value, char *err, size_t errlen);
 
 struct key {
 	const char *name;
@@ -21,12 +28,18 @@ struct key {
 	uint64_t min, max;
 	const char *def;
 	const char *doc;
+	check_fn check;		/* for K_STR; may be NULL */
 };
 
-#define U32(n, f, lo, hi, d, doc) { n, K_U32, offsetof(struct conf, f), 0, lo, hi, d, doc }
-#define U64(n, f, lo, hi, d, doc) { n, K_U64, offsetof(struct conf, f), 0, lo, hi, d, doc }
-#define BOOL(n, f, d, doc) { n, K_BOOL, offsetof(struct conf, f), 0, 0, 1, d, doc }
-#define STR(n, f, d, doc) { n, K_STR, offsetof(struct conf, f), sizeof(((struct conf *)0)->f), 0, 0, d, doc }
+static int check_home_net(const char *value, char *err, size_t errlen);
+static int check_zones(const char *value, char *err, size_t errlen);
+static int check_allow(const char *value, char *err, size_t errlen);
+
+#define U32(n, f, lo, hi, d, doc) { n, K_U32, offsetof(struct conf, f), 0, lo, hi, d, doc, NULL }
+#define U64(n, f, lo, hi, d, doc) { n, K_U64, offsetof(struct conf, f), 0, lo, hi, d, doc, NULL }
+#define BOOL(n, f, d, doc) { n, K_BOOL, offsetof(struct conf, f), 0, 0, 1, d, doc, NULL }
+#define STR(n, f, d, doc, chk) \
+	{ n, K_STR, offsetof(struct conf, f), sizeof(((struct conf *)0)->f), 0, 0, d, doc, chk }
 
 static const struct key keys[] = {
 	U32("capture.vxlan_port", vxlan_port, 0, 65535, "4789",
@@ -40,6 +53,8 @@ static const struct key keys[] = {
 	BOOL("capture.promisc", promisc, "true", "Put the interface in promiscuous mode (needed on a span port)."),
 	U32("capture.timeout_ms", timeout_ms, 1, 10000, "100",
 	    "Packet buffer timeout for live capture; also how often idle time is advanced."),
+	U32("capture.time_tolerance_ms", time_tolerance_ms, 0, 86400000, "1000",
+	    "How far (ms) packet time may go back within one capture file before a warning names the file."),
 	U32("capture.max_time_jump", max_time_jump, 0, 31536000, "3600",
 	    "Seconds one packet may move packet time forward; a packet stamped further ahead is handled at the"
 	    " current time unless the next one confirms the jump. 0 follows every packet at once."),
@@ -60,7 +75,7 @@ static const struct key keys[] = {
 	U32("ndpi.max_udp_packets", ndpi_max_udp, 1, 10000, "24",
 	    "UDP and other packets given to nDPI before giving up (the same as ndpiReader)."),
 	STR("home_net", home_net, "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7",
-	    "Comma-separated CIDRs of the monitored hosts (also --home-net)."),
+	    "Comma-separated CIDRs of the monitored hosts (also --home-net).", check_home_net),
 	U32("host.bucket", bucket_s, 1, 3600, "60", "Length (s of packet time) of one host bucket."),
 	U32("host.window", window_buckets, 1, 60, "5", "Buckets in the short window compared with the baseline."),
 	U32("host.learning", learning_s, 0, 31536000, "1800",
@@ -95,12 +110,13 @@ static const struct key keys[] = {
 	U32("new_hosts.min", newhosts_min, 2, 100000, "5", "New hosts after learning that make a burst."),
 	U32("new_hosts.window", newhosts_window_s, 60, 86400, "600", "Seconds within which they must appear."),
 	STR("zone_policy.unused", unused_zones, "",
-	    "Comma-separated zones marked unused: vlan:N or vni:N; any new host there alerts."),
+	    "Comma-separated zones marked unused: vlan:N or vni:N; any new host there alerts.", check_zones),
 	STR("outbound_policy.allow", outbound_allow, "",
 	    "Allowlist per group: GROUP-CIDR=DEST[;DEST...] entries separated by spaces; DEST is a CIDR or a"
-	    " domain suffix. Empty turns the detector off."),
-	U32("stats.interval", stats_interval, 0, 86400, "60", "Seconds between stats events in live mode; 0 none."),
-	STR("redis.prefix", redis_prefix, "dcdnwatch:", "Prefix of every Redis key."),
+	    " domain suffix. Empty turns the detector off.", check_allow),
+	U32("stats.interval", stats_interval, 0, 86400, "60",
+	    "Seconds between stats events in live mode, and between rewrites of --metrics-file in any mode; 0 none."),
+	STR("redis.prefix", redis_prefix, "dcdnwatch:", "Prefix of every Redis key.", NULL),
 	U32("redis.ttl", redis_ttl_s, 60, 31536000, "604800", "TTL (s) set on every Redis key."),
 	U32("redis.queue", redis_queue_max, 1, 10000000, "250000",
 	    "Writes queued while Redis is away; past this the oldest are dropped and counted."),
@@ -116,6 +132,39 @@ static const struct key keys[] = {
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static int
+check_home_net(const char *value, char *err, size_t errlen)
+{
+	struct netset *s = netset_parse(value, err, errlen);
+
+	if (s == NULL)
+		return -1;
+	netset_free(s);
+	return 0;
+}
+
+static int
+check_zones(const char *value, char *err, size_t errlen)
+{
+	struct policy_state *p = policy_parse("", value, err, errlen);
+
+	if (p == NULL)
+		return -1;
+	policy_free(p);
+	return 0;
+}
+
+static int
+check_allow(const char *value, char *err, size_t errlen)
+{
+	struct policy_state *p = policy_parse(value, "", err, errlen);
+
+	if (p == NULL)
+		return -1;
+	policy_free(p);
+	return 0;
+}
 
 static const struct key *
 find_key(const char *name)
@@ -196,13 +245,31 @@ conf_set(struct conf *c, const char *name, const char *value, char *err, size_t 
 		else
 			*(uint64_t *)(base + k->off) = v;
 		return 0;
-	case K_STR:
+	case K_STR: {
+		const unsigned char *p;
+		char msg[512];
+
 		if (strlen(value) >= k->size) {
 			snprintf(err, errlen, "%s: value longer than %zu bytes", name, k->size - 1);
 			return -1;
 		}
+		/* A value is one line of text that --dump-config can write back between quotes. */
+		for (p = (const unsigned char *)value; *p; p++)
+			if (*p < 0x20 || *p == 0x7f || *p == '"') {
+				snprintf(err, errlen, "%s: control character or '\"' in the value", name);
+				return -1;
+			}
+		if (k->check && k->check(value, msg, sizeof(msg)) != 0) {
+			/* The policy parsers name the key already; the address list does not. */
+			if (strncmp(msg, name, strlen(name)) == 0)
+				snprintf(err, errlen, "%s", msg);
+			else
+				snprintf(err, errlen, "%s: %s", name, msg);
+			return -1;
+		}
 		memcpy(base + k->off, value, strlen(value) + 1);
 		return 0;
+	}
 	}
 	return -1;
 }
@@ -253,57 +320,184 @@ trim(char *s)
 	return s;
 }
 
-int
-conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+/* Split a line into key and value: "key = value", "key = \"value\"", with an optional comment after. */
+static int
+split_line(char *line, char **key, char **val, char *msg, size_t msglen)
 {
-	FILE *fp = fopen(path, "r");
-	char line[CONF_STR_MAX + 256], msg[512];
-	int lineno = 0;
+	char *s = line, *eq, *v, *hash;
 
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	/* A comment starts with '#' at the start of a line or after white space, outside quotes. */
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '#' || *s == '\0')
+		return 0;
+	if ((eq = strchr(s, '=')) == NULL) {
+		snprintf(msg, msglen, "expected 'key = value'");
 		return -1;
 	}
-	while (fgets(line, sizeof(line), fp)) {
-		char *s, *eq, *val, *hash;
-		size_t n = strlen(line);
+	*eq = '\0';
+	*key = trim(s);
+	v = eq + 1;
+	while (isspace((unsigned char)*v))
+		v++;
+	if (*v == '"') {
+		char *close = strchr(v + 1, '"'), *rest;
 
-		lineno++;
-		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
-			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
-			fclose(fp);
+		if (close == NULL) {
+			snprintf(msg, msglen, "%s: no closing '\"'", *key);
 			return -1;
 		}
-		/* A comment starts with '#' at the start of a line or after white space. */
-		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
-			if (hash == line || isspace((unsigned char)hash[-1])) {
+		*close = '\0';
+		rest = close + 1;
+		while (isspace((unsigned char)*rest))
+			rest++;
+		if (*rest != '\0' && !(*rest == '#' && isspace((unsigned char)rest[-1]))) {
+			snprintf(msg, msglen, "%s: text after the closing '\"'", *key);
+			return -1;
+		}
+		*val = v + 1;
+	} else {
+		for (hash = v; (hash = strchr(hash, '#')) != NULL; hash++)
+			if (hash == v || isspace((unsigned char)hash[-1])) {
 				*hash = '\0';
 				break;
 			}
-		s = trim(line);
-		if (*s == '\0')
-			continue;
-		eq = strchr(s, '=');
-		if (eq == NULL) {
-			snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
-			fclose(fp);
-			return -1;
-		}
-		*eq = '\0';
-		val = trim(eq + 1);
-		s = trim(s);
-		if (strlen(val) >= 2 && val[0] == '"' && val[strlen(val) - 1] == '"') {
-			val[strlen(val) - 1] = '\0';
-			val++;
-		}
-		if (conf_set(c, s, val, msg, sizeof(msg)) != 0) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
-			fclose(fp);
-			return -1;
-		}
+		*val = trim(v);
+	}
+	if (**key == '\0') {
+		snprintf(msg, msglen, "expected 'key = value'");
+		return -1;
+	}
+	return 1;
+}
+
+#define CONF_FILE_MAX	(1024u * 1024u)
+
+/* The whole file, NUL-terminated, of at most CONF_FILE_MAX bytes; NULL with err. */
+static char *
+read_text(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *fp;
+	struct stat st;
+	char *buf;
+	size_t n;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+		return NULL;
+	}
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(CONF_FILE_MAX + 2);
+	n = fread(buf, 1, CONF_FILE_MAX + 1, fp);
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		fclose(fp);
+		free(buf);
+		return NULL;
 	}
 	fclose(fp);
-	return 0;
+	if (n > CONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %u bytes", path, CONF_FILE_MAX);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int
+conf_load(struct conf *c, const char *path, conf_warn_fn warn, char *err, size_t errlen)
+{
+	unsigned first[NKEYS];
+	char *text, *line, msg[600];
+	size_t len, off = 0;
+	unsigned lineno = 0;
+	int rc = 0;
+
+	if ((text = read_text(path, &len, err, errlen)) == NULL)
+		return -1;
+	memset(first, 0, sizeof(first));
+	while (off < len && rc == 0) {
+		char *nl = memchr(text + off, '\n', len - off), *key = NULL, *val = NULL;
+		size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
+		int r;
+
+		lineno++;
+		line = text + off;
+		off += n + (nl != NULL);
+		/* A NUL would end the value early without a word: refuse the line instead. */
+		if (memchr(line, '\0', n) != NULL) {
+			snprintf(err, errlen, "%s:%u: NUL byte in the line", path, lineno);
+			rc = -1;
+			break;
+		}
+		if (n > CONF_STR_MAX + 256) {
+			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+			rc = -1;
+			break;
+		}
+		line[n] = '\0';
+		if ((r = split_line(line, &key, &val, msg, sizeof(msg))) < 0) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
+			rc = -1;
+		} else if (r > 0) {
+			const struct key *k = find_key(key);
+
+			if (conf_set(c, key, val, msg, sizeof(msg)) != 0) {
+				snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
+				rc = -1;
+			} else if (first[k - keys] != 0) {
+				/* As in Suricata: the later line wins, and saying so saves a search. */
+				if (warn) {
+					snprintf(msg, sizeof(msg), "%s:%u: %s is set again (first on line %u); this line"
+					    " wins", path, lineno, key, first[k - keys]);
+					warn(msg);
+				}
+			} else {
+				first[k - keys] = lineno;
+			}
+		}
+	}
+	free(text);
+	return rc;
+}
+
+/* A value as the file takes it: numbers bare, strings quoted. */
+static void
+print_value(FILE *fp, const struct key *k, const struct conf *c)
+{
+	const char *base = (const char *)c;
+
+	switch (k->type) {
+	case K_BOOL:
+		fputs(*(const uint32_t *)(const void *)(base + k->off) ? "true" : "false", fp);
+		break;
+	case K_U32:
+		fprintf(fp, "%u", *(const uint32_t *)(const void *)(base + k->off));
+		break;
+	case K_U64:
+		fprintf(fp, "%llu", (unsigned long long)*(const uint64_t *)(const void *)(base + k->off));
+		break;
+	case K_STR:
+		fprintf(fp, "\"%s\"", base + k->off);
+		break;
+	}
+}
+
+void
+conf_dump(const struct conf *c, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		fprintf(fp, "%s = ", keys[i].name);
+		print_value(fp, &keys[i], c);
+		fputc('\n', fp);
+	}
 }
 
 void
@@ -329,6 +523,7 @@ conf_apply_live(struct conf *live, const struct conf *fresh)
 	live->buffer_mb = keep.buffer_mb;
 	live->promisc = keep.promisc;
 	live->timeout_ms = keep.timeout_ms;
+	live->time_tolerance_ms = keep.time_tolerance_ms;
 	live->max_time_jump = keep.max_time_jump;
 	live->flow_max = keep.flow_max;
 	live->bucket_s = keep.bucket_s;

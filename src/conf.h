@@ -22,6 +22,7 @@ struct conf {
 	uint32_t buffer_mb;
 	uint32_t promisc;
 	uint32_t timeout_ms;
+	uint32_t time_tolerance_ms;
 	uint32_t max_time_jump;		/* seconds one record may move packet time forward; 0 any */
 	/* flows */
 	uint32_t flow_max;
@@ -72,14 +73,21 @@ void conf_defaults(struct conf *c);
 int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen);
 /* Parse "KEY=VALUE" as given to --set. */
 int conf_set_kv(struct conf *c, const char *kv, char *err, size_t errlen);
-/* Read a configuration file; errors come back as "file:line: message". */
-int conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+/*
+ * Read a configuration file; errors (a bad key or value, a NUL byte, a directory) come back as
+ * "file:line: message" and nothing after the bad line is read.  A key set twice is not an error: the later
+ * line wins, and warn (may be NULL) hears "file:line: KEY is set again (first on line N); this line wins".
+ */
+typedef void (*conf_warn_fn)(const char *msg);
+int conf_load(struct conf *c, const char *path, conf_warn_fn warn, char *err, size_t errlen);
 /*
  * After a reload (SIGHUP): take from fresh the keys that can change while running (detector thresholds,
  * suppression, stats interval); the others (capture, table sizes, buckets, home net) need a restart.
  */
 void conf_apply_live(struct conf *live, const struct conf *fresh);
-/* Print every key with its default and description (for --help=config and the man page). */
+/* Print every key with its default and description (--set help). */
 void conf_print_keys(FILE *fp);
+/* Print every key with its value in c, one "key = value" line each, as the file takes them (--dump-config). */
+void conf_dump(const struct conf *c, FILE *fp);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * daemon.c - detaching and privilege dropping, in the order a capture daemon needs them: open the capture
  * and the outputs as root, detach, write the pid file, then become the unprivileged user before the first
- * packet is parsed.
+ * packet is parsed, and only then tell the command's process (and so the service manager) that the daemon
+ * is up.
  */
 #include "config.h"
 
@@ -9,10 +10,12 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -28,18 +31,36 @@ daemon_check_user(const char *user, char *err, size_t errlen)
 	return 0;
 }
 
+/* The write end of the pipe the command's own process waits on; -1 when not detached or already told. */
+static int ready_fd = -1;
+
 int
 daemon_detach(char *err, size_t errlen)
 {
 	pid_t pid;
-	int fd;
+	int fd, p[2];
 
+	if (pipe(p) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
 	if ((pid = fork()) < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		char c;
+		ssize_t n;
+
+		/* The daemon's word, or end of file when every copy of the write end is closed. */
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	ready_fd = p[1];
 	if (setsid() < 0) {
 		snprintf(err, errlen, "setsid: %s", strerror(errno));
 		return -1;
@@ -66,6 +87,65 @@ daemon_detach(char *err, size_t errlen)
 	if (fd > STDERR_FILENO)
 		close(fd);
 	return 0;
+}
+
+void
+daemon_ready(void)
+{
+	char c = 0;
+
+	if (ready_fd < 0)
+		return;
+	if (write(ready_fd, &c, 1) != 1)
+		return;	/* the command's process is gone: nobody to tell */
+	close(ready_fd);
+	ready_fd = -1;
+}
+
+static volatile sig_atomic_t keeper_child;
+
+static void
+keeper_pass(int sig)
+{
+	if (keeper_child > 0)
+		kill((pid_t)keeper_child, sig);
+}
+
+int
+daemon_pidfile_keeper(const char *path, char *err, size_t errlen)
+{
+	static const int pass[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
+	struct sigaction sa;
+	sigset_t all, old;
+	pid_t pid;
+	int status, i;
+
+	/* No signal may reach the parent before it knows whom to pass it to. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return 0;
+	}
+	keeper_child = pid;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = keeper_pass;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < (int)(sizeof(pass) / sizeof(pass[0])); i++)
+		sigaction(pass[i], &sa, NULL);
+	/* Nothing of the run is ours: the capture, the outputs, the readiness pipe stay with the child. */
+	closefrom(STDERR_FILENO + 1);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(1);
+	unlink(path);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 int
@@ -113,13 +193,4 @@ daemon_drop_privileges(const char *user, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-void
-daemon_chown(const char *path, const char *user)
-{
-	struct passwd *pw = getpwnam(user);
-
-	if (pw && chown(path, pw->pw_uid, pw->pw_gid) != 0)
-		return;	/* best effort: the service manager cleans up otherwise */
 }

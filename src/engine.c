@@ -115,6 +115,12 @@ engine_free(struct engine *e)
 	free(e);
 }
 
+const struct nettally *
+engine_nets(const struct engine *e)
+{
+	return &e->nets;
+}
+
 struct engine_stats *
 engine_stats(struct engine *e)
 {
@@ -320,8 +326,10 @@ engine_flow_ended(struct engine *e, struct flow *f, enum flow_end why, bool fres
 		detect_flow_classified(e->det, f, now_us);
 	if (e->det)
 		detect_flow_end(e->det, f, now_us);
-	if (why != FE_ACTIVE)
+	if (why != FE_ACTIVE) {
 		count_label(e, f);
+		nettally_flow(&e->nets, f->key.ipver, f->key.a, f->key.b, f->bytes[0] + f->bytes[1], f->home);
+	}
 	if (e->opts.flows)
 		emit_flow(e, f, why);
 	/* An active cut starts a fresh record: nothing of it is attributed yet. */

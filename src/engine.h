@@ -23,6 +23,7 @@ struct news;
 struct news_buf;
 struct running_flow;
 struct final_flow;
+struct nettally;
 
 struct engine_stats {
 	uint64_t packets, bytes;
@@ -64,6 +65,8 @@ void engine_stats_event(struct engine *e, uint64_t now_us);
 void engine_summary(struct engine *e, FILE *fp);
 
 struct engine_stats *engine_stats(struct engine *e);
+/* The networks of the flows that ended so far (nettally.h). */
+const struct nettally *engine_nets(const struct engine *e);
 uint64_t engine_now(const struct engine *e);
 
 /*

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "flow.h"
 #include "jsonw.h"
+#include "nettally.h"
 
 struct classifier;
 struct frag_table;
@@ -47,6 +48,7 @@ struct engine {
 	struct jsonw jw;
 	struct label_count labels[LABEL_SLOTS];
 	uint64_t labels_other;
+	struct nettally nets;		/* the networks of finished flows, for the summary */
 	uint64_t seq;			/* records seen: the flows' clock */
 	/* A shard worker (engine_new_worker) writes news where the single engine calls detection. */
 	bool worker, detecting;

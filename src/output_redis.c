@@ -227,4 +227,4 @@ output_redis_stats(void *ctx, struct output_redis_stats *st)
 	st->connected = o->link.c != NULL;
 }
 
-const struct output_ops output_redis_ops = { "redis", ro_write, ro_flush, ro_close };
+const struct output_ops output_redis_ops = { "redis", ro_write, ro_flush, ro_close, NULL, NULL, NULL };

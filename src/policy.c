@@ -75,10 +75,20 @@ parse_rule(struct policy_rule *r, char *tok, char *err, size_t errlen)
 struct policy_state *
 policy_new(const struct conf *conf, char *err, size_t errlen)
 {
+	return policy_parse(conf->outbound_allow, conf->unused_zones, err, errlen);
+}
+
+/*
+ * The two settings as text; also how the configuration checks a value when it is set, so a value that a
+ * run would refuse is refused with the file and line it came from.
+ */
+struct policy_state *
+policy_parse(const char *allow, const char *zones, char *err, size_t errlen)
+{
 	struct policy_state *p = xcalloc(1, sizeof(*p));
 	char buf[CONF_STR_MAX], *tok, *save = NULL;
 
-	snprintf(buf, sizeof(buf), "%s", conf->outbound_allow);
+	snprintf(buf, sizeof(buf), "%s", allow);
 	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		if (p->nrules >= POLICY_MAX_RULES) {
 			snprintf(err, errlen, "outbound_policy.allow: more than %d groups", POLICY_MAX_RULES);
@@ -90,7 +100,7 @@ policy_new(const struct conf *conf, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	snprintf(buf, sizeof(buf), "%s", conf->unused_zones);
+	snprintf(buf, sizeof(buf), "%s", zones);
 	save = NULL;
 	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
 		char *end;

@@ -27,4 +27,11 @@ struct policy_state {
 	int nzones;
 };
 
+/*
+ * Parse outbound_policy.allow and zone_policy.unused (either may be empty).  NULL with "key: message" in err
+ * when one is malformed; free with policy_free.
+ */
+struct policy_state *policy_parse(const char *allow, const char *zones, char *err, size_t errlen);
+void policy_free(struct policy_state *p);
+
 #endif

@@ -905,7 +905,8 @@ read_file(struct parser *p, const char *path, size_t *len)
 	size_t n = 0;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	/* Without blocking: opening a FIFO that merely has the name of a signature file would wait for ever. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
 		fail(p, "cannot open: %s", strerror(errno));
 		return NULL;
 	}

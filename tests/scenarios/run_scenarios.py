@@ -34,7 +34,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 
-# Alert keys of the event contract (shared/spec.md), in contract order.  Golden files keep
+# Alert keys of the event contract (dcdnwatch(8), EVENTS), in contract order.  Golden files keep
 # only these, so an extra diagnostic key in the output does not churn them.
 ALERT_KEYS = ["timestamp", "event_type", "host", "family", "detector", "severity", "score", "summary",
               "evidence", "hosts_count", "hosts", "vlan", "tunnel"]

@@ -1,6 +1,6 @@
 """Names and addresses of the outside world.
 
-Vendor endpoints come from the indicators file (shared/intel/dcdn-indicators.md); where it lists
+Vendor endpoints come from the indicators file (doc/dcdn-indicators.md); where it lists
 addresses (Mysterium's DNS fallback map, EarnApp's accelerator addresses) those are used, other
 vendor servers get fixed addresses from the documentation ranges.  Ordinary sites get a stable
 address derived from their name, so a site has the same address in every capture."""
