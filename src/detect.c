@@ -14,6 +14,7 @@
 #include "sigdb.h"
 
 static void on_host_drop(void *arg, struct host *hs);
+static void host_seen(struct detect *d, struct host *hs, uint64_t now_us);
 
 struct detect *
 detect_new(const struct conf *conf, struct outputs *outs, const struct sigdb *db, struct store *store, char *err,
@@ -44,6 +45,8 @@ detect_new(const struct conf *conf, struct outputs *outs, const struct sigdb *db
 	d->fleet = fleet_new();
 	d->newhosts = newhosts_new();
 	d->bucket_us = (uint64_t)conf->bucket_s * 1000000u;
+	d->host_seen = host_seen;
+	d->family_verdict = fleet_verdict;
 	jsonw_init(&d->ev);
 	return d;
 fail:
@@ -93,6 +96,15 @@ on_host_drop(void *arg, struct host *hs)
 	(void)arg;
 	beacon_free(hs);
 	relay_free(hs);
+}
+
+/* A home host seen for the first time: a new one joins the new hosts; any may be in an unused zone. */
+static void
+host_seen(struct detect *d, struct host *hs, uint64_t now_us)
+{
+	if (!hs->known)
+		newhosts_host(d, hs, now_us);
+	zone_policy_host(d, hs, now_us);
 }
 
 uint32_t
@@ -156,9 +168,7 @@ detect_side_host(struct detect *d, const struct flow *f, int side, uint64_t now_
 		hs->known = detect_learning(d, now_us);
 		if (hs->known)
 			host_group(d->hosts, hs)->members++;
-		else
-			newhosts_host(d, hs, now_us);
-		zone_policy_host(d, hs, now_us);
+		d->host_seen(d, hs, now_us);
 	}
 	return hs;
 }
@@ -465,9 +475,8 @@ detect_alert(struct detect *d, struct host *hs, int family, enum detector det, e
 	}
 	alerts_emit(d->alerts, &al);
 	/* A look-up of a vendor's download or web host is not a verdict a fleet is made of. */
-	if (family != FAM_NONE && sev >= SEV_MEDIUM) {
-		fleet_verdict(d, hs, family, now_us);
-	}
+	if (family != FAM_NONE && sev >= SEV_MEDIUM)
+		d->family_verdict(d, hs, family, now_us);
 }
 
 void

@@ -43,6 +43,13 @@ struct detect {
 	struct jsonw ev;		/* evidence being built */
 	void (*running)(void *src, detect_flow_fn fn, void *arg);	/* running flows, for bucket ends */
 	void *running_src;
+	/*
+	 * Who else hears of a home host seen for the first time (new_hosts, zone_policy) and of a family
+	 * verdict (fleet): set by detect.c, so the helpers that find hosts and raise verdicts need not
+	 * know the detectors that listen.
+	 */
+	void (*host_seen)(struct detect *d, struct host *hs, uint64_t now_us);
+	void (*family_verdict)(struct detect *d, struct host *hs, int family, uint64_t now_us);
 };
 
 /* Is time now still in the learning period? */
