@@ -8,7 +8,7 @@
 #include <string.h>
 #include <ndpi/ndpi_protocol_ids.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "log.h"
 #include "sigdb.h"

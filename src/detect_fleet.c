@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "log.h"
 #include "sigdb.h"

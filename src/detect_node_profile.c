@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 
 void

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "policy.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <ndpi/ndpi_protocol_ids.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "dns.h"
 #include "family.h"
 #include "log.h"

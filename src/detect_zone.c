@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "policy.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "log.h"
 #include "policy.h"
 

@@ -1,9 +1,9 @@
 /*
- * detect_int.h - what the detectors share: the detection context and the helpers of detect.c.  Included
+ * detectors.h - what the detectors share: the detection context and the helpers of detect.c.  Included
  * only by detect.c and the detect_*.c files, one detector per file.
  */
-#ifndef DCDN_DETECT_INT_H
-#define DCDN_DETECT_INT_H
+#ifndef DCDN_DETECTORS_H
+#define DCDN_DETECTORS_H
 
 #include <stdbool.h>
 #include <stdint.h>
