@@ -13,6 +13,7 @@
 
 #include "detectors.h"
 #include "family.h"
+#include "verdict.h"
 
 #define BASELINE_MIN_BUCKETS 10	/* history needed before a host is judged against itself */
 

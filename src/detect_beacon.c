@@ -11,6 +11,7 @@
 #include "family.h"
 #include "log.h"
 #include "sigdb.h"
+#include "verdict.h"
 
 #define BEACON_DESTS	32	/* destinations tracked per host; the least recent is replaced */
 #define BEACON_TIMES	24	/* connection start times kept per destination */

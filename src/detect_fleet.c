@@ -13,6 +13,7 @@
 #include "family.h"
 #include "log.h"
 #include "sigdb.h"
+#include "verdict.h"
 
 #define FLEET_LEARNED_SLOTS	65536u	/* hashes of names seen while learning */
 #define FLEET_NAMES		1024	/* new names being watched */

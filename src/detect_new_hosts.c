@@ -12,6 +12,7 @@
 #include "detectors.h"
 #include "family.h"
 #include "log.h"
+#include "verdict.h"
 
 struct newhosts_state {
 	uint32_t reported;	/* count last reported */

@@ -10,6 +10,7 @@
 
 #include "detectors.h"
 #include "family.h"
+#include "verdict.h"
 
 void
 node_profile_judge(struct detect *d, struct host *hs, const struct window *w, uint64_t now_us)

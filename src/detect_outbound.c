@@ -10,6 +10,7 @@
 #include "detectors.h"
 #include "family.h"
 #include "policy.h"
+#include "verdict.h"
 
 static bool
 suffix_match(const char *name, const char *suffix)

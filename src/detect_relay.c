@@ -12,6 +12,7 @@
 #include "detectors.h"
 #include "family.h"
 #include "log.h"
+#include "verdict.h"
 
 #define RELAY_SHORT_US		60000000ull	/* a flow shorter than this is a relayed request */
 #define RELAY_BALANCE		4		/* tunnel and short-flow bytes within this factor */

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "sigdb.h"
 #include "spec00.h"
+#include "verdict.h"
 
 /* Addresses learned from DNS answers for vendor names; direct-mapped, so bounded and O(1). */
 #define DNSMAP_SLOTS 65536u

@@ -4,9 +4,12 @@
 #ifndef DCDN_POLICY_H
 #define DCDN_POLICY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "netset.h"
+
+struct conf;
 
 #define POLICY_MAX_RULES	64
 #define POLICY_MAX_SUFFIX	64
@@ -26,5 +29,9 @@ struct policy_state {
 	uint8_t zone_is_vni[POLICY_MAX_ZONES];
 	int nzones;
 };
+
+/* Parse the policies of conf; NULL and err when one is malformed. */
+struct policy_state *policy_new(const struct conf *conf, char *err, size_t errlen);
+void policy_free(struct policy_state *p);
 
 #endif
