@@ -128,7 +128,6 @@ classify_packet(struct classifier *c, struct flow *f, const uint8_t *l3, uint32_
 	if (l3_len > 0xffff)
 		l3_len = 0xffff;
 	p = ndpi_detection_process_packet(c->ndpi, f->ndpi, l3, (unsigned short)l3_len, now_ms);
-	f->ndpi_pkts++;
 	c->pkts++;
 	if (!enough && p.app_protocol == NDPI_PROTOCOL_UNKNOWN)
 		return 0;

@@ -73,7 +73,6 @@ struct flow {
 	uint8_t fin[2];		/* FIN seen from each side (by key side a/b) */
 	uint8_t rst;
 	uint8_t classified;	/* classification complete, ndpi freed */
-	uint16_t ndpi_pkts;	/* packets handed to nDPI */
 	uint16_t master, app;	/* nDPI protocol ids */
 	uint16_t category;
 	uint8_t confidence;
