@@ -149,7 +149,7 @@ detect_start(struct detect *d, uint64_t now_us)
 }
 
 void
-detect_flow_speaks(struct detect *d, struct flow *f, int dir, uint64_t now_us)
+detect_flow_speaks(struct detect *d, const struct flow_rec *f, struct flow_det *fd, int dir, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0;
 	int side = dir == 0 ? init : 1 - init;
@@ -177,11 +177,11 @@ detect_flow_speaks(struct detect *d, struct flow *f, int dir, uint64_t now_us)
 			}
 		}
 	}
-	signature_flow_side(d, f, side, now_us);
+	signature_flow_side(d, f, fd, side, now_us);
 }
 
 void
-detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
+detect_flow_classified(struct detect *d, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0, resp = 1 - init;
 	struct host *hs;
@@ -197,7 +197,7 @@ detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
 			b->unknown_in++;
 		node_profile_early(d, hs, now_us);
 	}
-	signature_classified(d, f, now_us);
+	signature_classified(d, f, fd, now_us);
 	if ((f->spoke & 1) && (hs = detect_side_host(d, f, init, now_us)) != NULL) {
 		beacon_flow(d, hs, f, now_us);
 		outbound_policy_classified(d, hs, f, now_us);
@@ -207,21 +207,21 @@ detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
 }
 
 void
-detect_dns_response(struct detect *d, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
+detect_dns_response(struct detect *d, const struct flow_rec *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
 {
 	signature_dns(d, f, msg, len, now_us);
 }
 
 /* Move what a flow carried since last time into its hosts' open buckets. */
 static void
-attribute(struct detect *d, struct flow *f, uint64_t now_us)
+attribute(struct detect *d, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0, side;
 	/* Never negative, whatever a flow's record went through (a direction fixed late, a new slice). */
-	uint64_t db[2] = { f->bytes[0] > f->acc_bytes[0] ? f->bytes[0] - f->acc_bytes[0] : 0,
-			   f->bytes[1] > f->acc_bytes[1] ? f->bytes[1] - f->acc_bytes[1] : 0 };
-	uint32_t dp[2] = { f->pkts[0] > f->acc_pkts[0] ? f->pkts[0] - f->acc_pkts[0] : 0,
-			   f->pkts[1] > f->acc_pkts[1] ? f->pkts[1] - f->acc_pkts[1] : 0 };
+	uint64_t db[2] = { f->bytes[0] > fd->acc_bytes[0] ? f->bytes[0] - fd->acc_bytes[0] : 0,
+			   f->bytes[1] > fd->acc_bytes[1] ? f->bytes[1] - fd->acc_bytes[1] : 0 };
+	uint32_t dp[2] = { f->pkts[0] > fd->acc_pkts[0] ? f->pkts[0] - fd->acc_pkts[0] : 0,
+			   f->pkts[1] > fd->acc_pkts[1] ? f->pkts[1] - fd->acc_pkts[1] : 0 };
 
 	if (f->home == 0 || (db[0] == 0 && db[1] == 0))
 		return;
@@ -244,23 +244,23 @@ attribute(struct detect *d, struct flow *f, uint64_t now_us)
 		}
 		/* At a bucket end now_us is that end: the bytes belong to the bucket before it. */
 		if (side == init && !(f->home & (1 << (1 - init))))
-			relay_running(d, hs, f, db[0] + db[1], now_us ? now_us - 1 : 0);
+			relay_running(d, hs, f, fd, db[0] + db[1], now_us ? now_us - 1 : 0);
 	}
-	f->acc_bytes[0] = f->bytes[0];
-	f->acc_bytes[1] = f->bytes[1];
-	f->acc_pkts[0] = f->pkts[0];
-	f->acc_pkts[1] = f->pkts[1];
+	fd->acc_bytes[0] = f->bytes[0];
+	fd->acc_bytes[1] = f->bytes[1];
+	fd->acc_pkts[0] = f->pkts[0];
+	fd->acc_pkts[1] = f->pkts[1];
 }
 
 void
-detect_flow_end(struct detect *d, struct flow *f, uint64_t now_us)
+detect_flow_end(struct detect *d, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0;
 	struct host *hs;
 
-	attribute(d, f, now_us);
+	attribute(d, f, fd, now_us);
 	if ((f->spoke & 1) && !(f->home & (1 << (1 - init))) && (hs = detect_side_host(d, f, init, now_us)) != NULL)
-		relay_flow_end(d, hs, f, now_us);
+		relay_flow_end(d, hs, f, fd, now_us);
 	/* A served flow that ended brought its upload into the window: judge the server early. */
 	if ((f->spoke & 2) && !(f->home & (1 << init)) && (hs = detect_side_host(d, f, 1 - init, now_us)) != NULL)
 		node_profile_early(d, hs, now_us);
@@ -272,11 +272,11 @@ struct attr_ctx {
 };
 
 static void
-attribute_cb(void *arg, struct flow *f)
+attribute_cb(void *arg, const struct flow_rec *f, struct flow_det *fd)
 {
 	struct attr_ctx *c = arg;
 
-	attribute(c->d, f, c->now_us);
+	attribute(c->d, f, fd, c->now_us);
 }
 
 struct judge_ctx {

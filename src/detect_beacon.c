@@ -101,7 +101,7 @@ dominant_period(const uint64_t *t, uint32_t n, uint32_t jitter_pct, uint64_t *pe
 }
 
 static void
-judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct flow *f, uint64_t now_us)
+judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct flow_rec *f, uint64_t now_us)
 {
 	const struct conf *c = d->conf;
 	uint64_t t[BEACON_TIMES], period, jitter;
@@ -151,7 +151,7 @@ judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct fl
 }
 
 void
-beacon_flow(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us)
+beacon_flow(struct detect *d, struct host *hs, const struct flow_rec *f, uint64_t now_us)
 {
 	struct beacon_state *s;
 	struct beacon_dest *bd = NULL, *oldest = NULL;

@@ -64,31 +64,33 @@ state(struct host *hs)
 
 /* A long outbound flow, running or ended, with bytes it carried since last seen. */
 static void
-note_tunnel(struct detect *d, struct host *hs, const struct flow *f, uint64_t bytes, uint64_t now_us)
+note_tunnel(struct detect *d, struct host *hs, const struct flow_rec *f, const struct flow_det *fd,
+	    uint64_t bytes, uint64_t now_us)
 {
 	struct relay_state *s = state(hs);
 	struct relay_slot *sl = slot_of(d, s, now_us);
 
 	sl->tunnel_bytes += bytes;
 	s->tunnel_bucket = now_us / d->bucket_us;
-	if (s->tunnel_start_us == 0 || f->family != FAM_NONE || f->first_us < s->tunnel_start_us) {
+	if (s->tunnel_start_us == 0 || fd->family != FAM_NONE || f->first_us < s->tunnel_start_us) {
 		addr_format(f->key.ipver, f->init_is_b ? f->key.a : f->key.b, s->tunnel_remote,
 		    sizeof(s->tunnel_remote));
 		snprintf(s->tunnel_name, sizeof(s->tunnel_name), "%s", f->l7 && f->l7->name ? f->l7->name : "");
-		s->tunnel_family = f->family;
+		s->tunnel_family = fd->family;
 		s->tunnel_start_us = f->first_us;
 		s->tunnel_port = flow_dst_port(f);
 	}
 }
 
 void
-relay_flow_end(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us)
+relay_flow_end(struct detect *d, struct host *hs, const struct flow_rec *f, const struct flow_det *fd,
+	       uint64_t now_us)
 {
 	uint64_t dur = f->last_us - f->first_us, bytes = f->bytes[0] + f->bytes[1];
 
 	if (dur >= (uint64_t)d->conf->relay_min_tunnel_s * 1000000u) {
-		note_tunnel(d, hs, f, 0, now_us);
-	} else if (dur < RELAY_SHORT_US && f->family == FAM_NONE) {
+		note_tunnel(d, hs, f, fd, 0, now_us);
+	} else if (dur < RELAY_SHORT_US && fd->family == FAM_NONE) {
 		struct relay_slot *sl = slot_of(d, state(hs), now_us);
 
 		bucket_add_peer(sl->dests, f->init_is_b ? f->key.a : f->key.b, f->key.ipver);
@@ -99,10 +101,11 @@ relay_flow_end(struct detect *d, struct host *hs, const struct flow *f, uint64_t
 
 /* Called for running outbound flows at each bucket end (see detect.c), with the bytes since last time. */
 void
-relay_running(struct detect *d, struct host *hs, const struct flow *f, uint64_t bytes, uint64_t now_us)
+relay_running(struct detect *d, struct host *hs, const struct flow_rec *f, const struct flow_det *fd,
+	      uint64_t bytes, uint64_t now_us)
 {
 	if (now_us - f->first_us >= (uint64_t)d->conf->relay_min_tunnel_s * 1000000u)
-		note_tunnel(d, hs, f, bytes, now_us);
+		note_tunnel(d, hs, f, fd, bytes, now_us);
 }
 
 void

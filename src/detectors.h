@@ -18,9 +18,9 @@ struct newhosts_state;
 struct window;
 
 /* detect_signature.c */
-void signature_flow_side(struct detect *d, struct flow *f, int side, uint64_t now_us);
-void signature_classified(struct detect *d, struct flow *f, uint64_t now_us);
-void signature_dns(struct detect *d, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us);
+void signature_flow_side(struct detect *d, const struct flow_rec *f, struct flow_det *fd, int side, uint64_t now_us);
+void signature_classified(struct detect *d, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us);
+void signature_dns(struct detect *d, const struct flow_rec *f, const uint8_t *msg, uint32_t len, uint64_t now_us);
 struct dnsmap *dnsmap_new(void);
 void dnsmap_free(struct dnsmap *m);
 
@@ -31,11 +31,13 @@ void node_profile_early(struct detect *d, struct host *hs, uint64_t now_us);
 /* detect_baseline.c */
 void baseline_judge(struct detect *d, struct host *hs, const struct window *w, uint64_t now_us);
 /* detect_beacon.c */
-void beacon_flow(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us);
+void beacon_flow(struct detect *d, struct host *hs, const struct flow_rec *f, uint64_t now_us);
 void beacon_free(struct host *hs);
 /* detect_relay.c */
-void relay_flow_end(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us);
-void relay_running(struct detect *d, struct host *hs, const struct flow *f, uint64_t bytes, uint64_t now_us);
+void relay_flow_end(struct detect *d, struct host *hs, const struct flow_rec *f, const struct flow_det *fd,
+		    uint64_t now_us);
+void relay_running(struct detect *d, struct host *hs, const struct flow_rec *f, const struct flow_det *fd,
+		   uint64_t bytes, uint64_t now_us);
 void relay_judge(struct detect *d, struct host *hs, const struct window *w, uint64_t now_us);
 void relay_free(struct host *hs);
 /* detect_fleet.c */
@@ -51,7 +53,7 @@ void newhosts_host(struct detect *d, struct host *hs, uint64_t now_us);
 void newhosts_tick(struct detect *d, uint64_t now_us);
 bool newhosts_is_recent(struct detect *d, const struct host *hs, uint64_t now_us);
 /* detect_outbound.c and detect_zone.c apply the policies (policy.h) */
-void outbound_policy_classified(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us);
+void outbound_policy_classified(struct detect *d, struct host *hs, const struct flow_rec *f, uint64_t now_us);
 void zone_policy_host(struct detect *d, struct host *hs, uint64_t now_us);
 
 #endif

@@ -26,13 +26,27 @@
 static void on_flow_end(void *arg, struct flow *f, enum flow_end why);
 static struct classifier *cls(struct engine *e);
 
+struct running_walk {
+	detect_flow_fn fn;
+	void *arg;
+};
+
+static void
+running_cb(void *arg, struct flow *f)
+{
+	struct running_walk *w = arg;
+
+	w->fn(w->arg, &f->rec, &f->det);
+}
+
 /* Running flows for a bucket end: the whole table; attribution skips flows without new bytes. */
 void
 engine_table_running(void *src, detect_flow_fn fn, void *arg)
 {
 	struct engine *e = src;
+	struct running_walk w = { fn, arg };
 
-	flow_table_foreach(e->flows, fn, arg);
+	flow_table_foreach(e->flows, running_cb, &w);
 }
 
 struct engine *
@@ -157,7 +171,7 @@ cls(struct engine *e)
 }
 
 static void
-count_label(struct engine *e, const struct flow *f)
+count_label(struct engine *e, const struct flow_rec *f)
 {
 	uint32_t h = ((uint32_t)f->master * 31u + f->app) % LABEL_SLOTS, i;
 
@@ -228,7 +242,7 @@ write_encap(struct jsonw *w, const struct flow_key *k)
 }
 
 static void
-emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
+emit_flow(struct engine *e, const struct flow_rec *f, int family, enum flow_end why)
 {
 	struct jsonw *w = &e->jw;
 	char a[64], b[64], lbl[64], pn[8];
@@ -299,39 +313,40 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 		jsonw_kstr(w, "hostname", name);
 		jsonw_obj_end(w);
 	}
-	if (f->family != FAM_NONE)
-		jsonw_kstr(w, "family", family_name(f->family));
+	if (family != FAM_NONE)
+		jsonw_kstr(w, "family", family_name(family));
 	jsonw_obj_end(w);
 	outputs_write(e->outs, "flow", w->buf, w->len);
 }
 
 /* What detection attributed follows a flow whose directions a late SYN swapped. */
 void
-engine_swap_acc(struct flow *f)
+engine_swap_acc(struct flow_det *fd)
 {
-	flow_swap_dirs(f->acc_bytes, f->acc_pkts);
+	flow_swap_dirs(fd->acc_bytes, fd->acc_pkts);
 }
 
 /* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
 void
-engine_flow_ended(struct engine *e, struct flow *f, enum flow_end why, bool fresh, uint64_t now_us)
+engine_flow_ended(struct engine *e, const struct flow_rec *f, struct flow_det *fd, enum flow_end why, bool fresh,
+		  uint64_t now_us)
 {
 	if (fresh && e->det)
-		detect_flow_classified(e->det, f, now_us);
+		detect_flow_classified(e->det, f, fd, now_us);
 	if (e->det)
-		detect_flow_end(e->det, f, now_us);
+		detect_flow_end(e->det, f, fd, now_us);
 	if (why != FE_ACTIVE)
 		count_label(e, f);
 	if (e->opts.flows)
-		emit_flow(e, f, why);
+		emit_flow(e, f, fd->family, why);
 	/* An active cut starts a fresh record: nothing of it is attributed yet. */
 	if (why == FE_ACTIVE) {
-		memset(f->acc_bytes, 0, sizeof(f->acc_bytes));
-		memset(f->acc_pkts, 0, sizeof(f->acc_pkts));
+		memset(fd->acc_bytes, 0, sizeof(fd->acc_bytes));
+		memset(fd->acc_pkts, 0, sizeof(fd->acc_pkts));
 	}
 }
 
-/* A worker's news about f, with a snapshot of its packet-path fields when the flow goes on. */
+/* A worker's news about f, with a snapshot of its record when the flow goes on. */
 static struct news *
 tell(struct engine *e, enum news_kind kind, struct flow *f, bool snap)
 {
@@ -343,7 +358,7 @@ tell(struct engine *e, enum news_kind kind, struct flow *f, bool snap)
 	n->phase = e->phase;
 	n->f = f;
 	if (snap)
-		memcpy(news_snap_add(e->news, n), f, FLOW_PACKET_PART);
+		*news_snap_add(e->news, n) = f->rec;
 	if (f) {
 		n->key1 = f->tclass;
 		n->key2 = f->touch;
@@ -368,7 +383,7 @@ on_flow_end(void *arg, struct flow *f, enum flow_end why)
 		n->fresh = fresh;
 		return;
 	}
-	engine_flow_ended(e, f, why, fresh, e->now_us);
+	engine_flow_ended(e, &f->rec, &f->det, why, fresh, e->now_us);
 }
 
 static void
@@ -379,7 +394,7 @@ tell_running(void *arg, struct flow *f)
 	struct running_flow *r;
 
 	/* Attribution skips flows with no address of the home net: so can the list. */
-	if (f->home == 0)
+	if (f->rec.home == 0)
 		return;
 	if (b->nrun == b->runcap) {
 		b->runcap = b->runcap ? b->runcap * 2 : 1024;
@@ -388,13 +403,13 @@ tell_running(void *arg, struct flow *f)
 	r = &b->run[b->nrun++];
 	r->f = f;
 	r->touch = f->touch;
-	r->first_us = f->first_us;
-	memcpy(r->bytes, f->bytes, sizeof(r->bytes));
-	memcpy(r->pkts, f->pkts, sizeof(r->pkts));
-	r->l7 = f->l7;
+	r->first_us = f->rec.first_us;
+	memcpy(r->bytes, f->rec.bytes, sizeof(r->bytes));
+	memcpy(r->pkts, f->rec.pkts, sizeof(r->pkts));
+	r->l7 = f->rec.l7;
 	r->tclass = f->tclass;
-	r->init_is_b = f->init_is_b;
-	r->spoke = f->spoke;
+	r->init_is_b = f->rec.init_is_b;
+	r->spoke = f->rec.spoke;
 }
 
 /*
@@ -511,41 +526,41 @@ engine_decoded(struct engine *e, uint64_t ts_us, uint32_t wirelen, enum decode_r
 		frag_remember(e->frags, d, &k, sender_is_b, e->now_us);
 	}
 	if (created)
-		f->home = (uint8_t)((netset_contains(e->home, f->key.ipver, f->key.a) ? 1 : 0) |
-		    (netset_contains(e->home, f->key.ipver, f->key.b) ? 2 : 0));
+		f->rec.home = (uint8_t)((netset_contains(e->home, f->rec.key.ipver, f->rec.key.a) ? 1 : 0) |
+		    (netset_contains(e->home, f->rec.key.ipver, f->rec.key.b) ? 2 : 0));
 	if (f->swapped) {
 		f->swapped = 0;
 		if (e->worker)
 			tell(e, NEWS_SWAP, f, false);
 		else
-			engine_swap_acc(f);
+			engine_swap_acc(&f->det);
 	}
-	if (!(f->spoke & (1 << dir))) {
-		f->spoke |= (uint8_t)(1 << dir);
+	if (!(f->rec.spoke & (1 << dir))) {
+		f->rec.spoke |= (uint8_t)(1 << dir);
 		if (e->worker) {
 			struct news *n = tell(e, NEWS_SPEAKS, f, true);
 
 			n->arg = (uint8_t)dir;
 			n->created = created;
 		} else if (e->det) {
-			detect_flow_speaks(e->det, f, dir, e->now_us);
+			detect_flow_speaks(e->det, &f->rec, &f->det, dir, e->now_us);
 		}
 	}
 	if (!f->classified && classify_packet(cls(e), f, d->l3, d->l3_len, e->now_us / 1000u)) {
 		if (e->worker)
 			tell(e, NEWS_CLASSIFIED, f, true);
 		else if (e->det)
-			detect_flow_classified(e->det, f, e->now_us);
+			detect_flow_classified(e->det, &f->rec, &f->det, e->now_us);
 	}
 	/* Only an answer to a query we saw: an unsolicited "answer" must not tie an address to a name. */
-	if ((e->det || e->detecting) && dir == 1 && f->pkts[0] > 0 && is_dns_response(d)) {
+	if ((e->det || e->detecting) && dir == 1 && f->rec.pkts[0] > 0 && is_dns_response(d)) {
 		if (e->worker) {
 			struct news *n = tell(e, NEWS_DNS, f, true);
 
 			n->msg = d->payload;
 			n->len = d->payload_len;
 		} else {
-			detect_dns_response(e->det, f, d->payload, d->payload_len, e->now_us);
+			detect_dns_response(e->det, &f->rec, d->payload, d->payload_len, e->now_us);
 		}
 	}
 	e->seq++;
@@ -710,7 +725,7 @@ engine_summary(struct engine *e, FILE *fp)
 		fprintf(fp, "  top applications (flows, bytes):");
 	for (i = 0; i < n && shown < 10; i++, shown++) {
 		char lbl[64];
-		struct flow tmp;
+		struct flow_rec tmp;
 
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.master = sorted[i].master;

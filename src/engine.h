@@ -19,6 +19,7 @@ struct sigdb;
 struct detect;
 struct flow_table_stats;
 struct flow;
+struct flow_rec;
 struct news;
 struct news_buf;
 struct running_flow;
@@ -81,7 +82,7 @@ void engine_replay_final(struct engine *e, const struct final_flow *ff);
 void engine_counters(const struct engine *e, struct engine_stats *st, struct flow_table_stats *fs,
 		     uint64_t *ndpi_pkts);
 /* Replay one piece of news; a bucket tick with the running flows of every worker, in one table's order. */
-void engine_replay(struct engine *e, const struct news *n, const struct flow *snap);
+void engine_replay(struct engine *e, const struct news *n, const struct flow_rec *snap);
 void engine_replay_tick(struct engine *e, uint64_t now_us, const struct running_flow *const *running,
 			size_t n);
 /* Time moves on to now_us (the workers' clock at the end of a sharded run). */

@@ -64,9 +64,10 @@ struct engine {
 };
 
 /* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
-void engine_flow_ended(struct engine *e, struct flow *f, enum flow_end why, bool fresh, uint64_t now_us);
+void engine_flow_ended(struct engine *e, const struct flow_rec *f, struct flow_det *fd, enum flow_end why, bool fresh,
+		       uint64_t now_us);
 /* What detection attributed follows a flow whose directions a late SYN swapped. */
-void engine_swap_acc(struct flow *f);
+void engine_swap_acc(struct flow_det *fd);
 /* Running flows for a bucket end, from the engine's own table (detect_set_running). */
 void engine_table_running(void *src, detect_flow_fn fn, void *arg);
 

@@ -1,8 +1,8 @@
 /*
  * engine_replay.c - the replaying side of a sharded run (shard.c): the serial engine hears, in packet
  * order, what its workers would have told the detection layer, and writes the events a single engine
- * writes.  A snapshot stands for the flow: the packet-path fields as they were, detection's own fields
- * from the live flow, and back to it afterwards.
+ * writes.  A snapshot stands for the flow's record (struct flow_rec) as it was when the worker wrote the
+ * news; detection's own part (struct flow_det) is the live flow's, which only this side writes.
  */
 #include "config.h"
 
@@ -15,43 +15,31 @@
 #include "flow.h"
 #include "shard.h"
 
-static struct flow *
-snap_view(struct flow *tmp, const struct news *n, const struct flow *snap)
-{
-	memcpy(tmp, snap, FLOW_PACKET_PART);
-	memcpy((uint8_t *)tmp + FLOW_PACKET_PART, (const uint8_t *)n->f + FLOW_PACKET_PART,
-	    sizeof(*tmp) - FLOW_PACKET_PART);
-	return tmp;
-}
-
-static void
-snap_back(const struct flow *tmp, struct flow *live)
-{
-	memcpy((uint8_t *)live + FLOW_PACKET_PART, (const uint8_t *)tmp + FLOW_PACKET_PART,
-	    sizeof(*tmp) - FLOW_PACKET_PART);
-}
-
-/* n's snapshot, if it has one, is snap. */
+/*
+ * n's snapshot, if it has one, is snap: the flow's record as it was then.  Detection's own part of the flow
+ * is the live flow's, this thread's alone.
+ */
 void
-engine_replay(struct engine *e, const struct news *n, const struct flow *snap)
+engine_replay(struct engine *e, const struct news *n, const struct flow_rec *snap)
 {
-	struct flow tmp, *f = snap ? snap_view(&tmp, n, snap) : n->f;
+	const struct flow_rec *f = snap ? snap : &n->f->rec;
+	struct flow_det *fd = &n->f->det;
 
 	engine_set_now(e, n->now_us);
 	switch ((enum news_kind)n->kind) {
 	case NEWS_SWAP:
-		engine_swap_acc(f);
+		engine_swap_acc(fd);
 		break;
 	case NEWS_SPEAKS:
 		/* A new flow speaks with its first packet: count the flows held as one table would. */
 		if (n->created && ++e->held > e->held_peak)
 			e->held_peak = e->held;
 		if (e->det)
-			detect_flow_speaks(e->det, f, n->arg, n->now_us);
+			detect_flow_speaks(e->det, f, fd, n->arg, n->now_us);
 		break;
 	case NEWS_CLASSIFIED:
 		if (e->det)
-			detect_flow_classified(e->det, f, n->now_us);
+			detect_flow_classified(e->det, f, fd, n->now_us);
 		break;
 	case NEWS_DNS:
 		if (e->det)
@@ -60,33 +48,27 @@ engine_replay(struct engine *e, const struct news *n, const struct flow *snap)
 	case NEWS_END:
 		if (n->arg != FE_ACTIVE && e->held)
 			e->held--;
-		engine_flow_ended(e, f, (enum flow_end)n->arg, n->fresh, n->now_us);
+		engine_flow_ended(e, f, fd, (enum flow_end)n->arg, n->fresh, n->now_us);
 		break;
 	case NEWS_TICK:
 		break;
 	}
-	if (f == &tmp)
-		snap_back(&tmp, n->f);
 }
 
-/* A running flow's copy as attribution sees it; detection's own fields go back to the live flow after. */
+/* A running flow's record as attribution sees it, from its copy. */
 static void
-running_view(struct flow *tmp, const struct running_flow *r)
+running_view(struct flow_rec *tmp, const struct running_flow *r)
 {
-	memset(tmp, 0, FLOW_PACKET_PART);
+	memset(tmp, 0, sizeof(*tmp));
 	/* Written once, before the worker told of the flow: safe to read while it runs. */
-	tmp->key = r->f->key;
-	tmp->home = r->f->home;
+	tmp->key = r->f->rec.key;
+	tmp->home = r->f->rec.home;
 	tmp->first_us = r->first_us;
 	memcpy(tmp->bytes, r->bytes, sizeof(tmp->bytes));
 	memcpy(tmp->pkts, r->pkts, sizeof(tmp->pkts));
 	tmp->l7 = r->l7;
-	tmp->tclass = r->tclass;
-	tmp->touch = r->touch;
 	tmp->init_is_b = r->init_is_b;
 	tmp->spoke = r->spoke;
-	memcpy((uint8_t *)tmp + FLOW_PACKET_PART, (const uint8_t *)r->f + FLOW_PACKET_PART,
-	    sizeof(*tmp) - FLOW_PACKET_PART);
 }
 
 static void
@@ -96,11 +78,10 @@ replayed_running(void *src, detect_flow_fn fn, void *arg)
 	size_t i;
 
 	for (i = 0; i < e->nrunning; i++) {
-		struct flow tmp;
+		struct flow_rec tmp;
 
 		running_view(&tmp, e->running[i]);
-		fn(arg, &tmp);
-		snap_back(&tmp, e->running[i]->f);
+		fn(arg, &tmp, &e->running[i]->f->det);
 	}
 }
 
@@ -122,7 +103,7 @@ engine_replay_tick(struct engine *e, uint64_t now_us, const struct running_flow 
 void
 engine_replay_final(struct engine *e, const struct final_flow *ff)
 {
-	engine_flow_ended(e, ff->f, FE_SHUTDOWN, ff->fresh, e->now_us);
+	engine_flow_ended(e, &ff->f->rec, &ff->f->det, FE_SHUTDOWN, ff->fresh, e->now_us);
 	flow_free(ff->f);
 }
 

@@ -11,7 +11,7 @@
  *   - batch k and every worker's news of it (out[k % CAPTURE_RING_SLOTS]) are the worker's until it counts
  *     k as done, then the replay's until the release; the ring does not hand out batch k + SLOTS before;
  *   - the serial engine, and what the caller's functions touch, are whoever holds replay_mu's;
- *   - a flow's packet-path fields are its worker's; detection's fields (FLOW_PACKET_PART on) the replay's;
+ *   - a flow's record and the table's fields are its worker's; its detection part (struct flow_det) the replay's;
  *     an ended flow is frozen, and freed by its worker when it takes the news of its end back (by the
  *     replay at the end of the run);
  *   - counters a worker publishes after each batch (pub_*) are under mu, for stats events.
@@ -102,7 +102,7 @@ news_add(struct news_buf *b)
 }
 
 /* Room for n's snapshot. */
-struct flow *
+struct flow_rec *
 news_snap_add(struct news_buf *b, struct news *n)
 {
 	if (b->nsnap == b->snapcap) {

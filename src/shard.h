@@ -4,8 +4,8 @@
  *
  * A worker sees every record (so each keeps the same clock, sweeps and bucket ends), and takes the packets
  * whose address pair hashes to its shard (decoded by the reader).  What the single-threaded engine would
- * tell the detection layer at a packet, a worker writes down as news, with a copy of the flow's
- * packet-path fields as they were then (a snapshot).  The replaying thread merges the workers' news of a
+ * tell the detection layer at a packet, a worker writes down as news, with a copy of the flow's record
+ * (struct flow_rec) as it was then (a snapshot).  The replaying thread merges the workers' news of a
  * batch in the order the single table would have produced it and calls the detection layer on the
  * snapshots, so alerts and flow events are those of one thread, as long as no shard reaches its share of
  * flow.max (its share of the address pairs).
@@ -83,12 +83,12 @@ struct news_buf {
 	size_t n, cap;
 	struct running_flow *run;
 	size_t nrun, runcap;
-	struct flow *snap;	/* FLOW_PACKET_PART bytes of each */
+	struct flow_rec *snap;
 	size_t nsnap, snapcap;
 };
 
 struct news *news_add(struct news_buf *b);
-struct flow *news_snap_add(struct news_buf *b, struct news *n);
+struct flow_rec *news_snap_add(struct news_buf *b, struct news *n);
 
 struct engine;
 

@@ -12,7 +12,7 @@
 #include "verdict.h"
 
 uint32_t
-flow_zone(const struct flow *f)
+flow_zone(const struct flow_rec *f)
 {
 	if (f->key.vni)
 		return f->key.vni;
@@ -20,7 +20,7 @@ flow_zone(const struct flow *f)
 }
 
 struct host *
-detect_side_host(struct detect *d, const struct flow *f, int side, uint64_t now_us)
+detect_side_host(struct detect *d, const struct flow_rec *f, int side, uint64_t now_us)
 {
 	const uint8_t *addr = side ? f->key.b : f->key.a;
 	bool created;
@@ -64,7 +64,7 @@ evidence_end(struct detect *d)
 }
 
 void
-evidence_flow(struct jsonw *w, const char *key, const struct flow *f)
+evidence_flow(struct jsonw *w, const char *key, const struct flow_rec *f)
 {
 	char a[64], b[64];
 

@@ -59,12 +59,12 @@ detect_learning(const struct detect *d, uint64_t now_us)
 }
 
 /* The zone (VNI or outer VLAN) of a flow. */
-uint32_t flow_zone(const struct flow *f);
+uint32_t flow_zone(const struct flow_rec *f);
 /* The host of one side (0: key.a, 1: key.b) if it is in the home net, created on demand. */
-struct host *detect_side_host(struct detect *d, const struct flow *f, int side, uint64_t now_us);
+struct host *detect_side_host(struct detect *d, const struct flow_rec *f, int side, uint64_t now_us);
 
 /* Write the flow's 5-tuple and label as an evidence object member named key. */
-void evidence_flow(struct jsonw *w, const char *key, const struct flow *f);
+void evidence_flow(struct jsonw *w, const char *key, const struct flow_rec *f);
 /* Start and finish the evidence object in d->ev. */
 void evidence_begin(struct detect *d);
 const char *evidence_end(struct detect *d);

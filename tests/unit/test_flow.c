@@ -27,9 +27,9 @@ on_end(void *arg, struct flow *f, enum flow_end why)
 
 	if (e->n < 64) {
 		e->why[e->n] = why;
-		e->pkts0[e->n] = f->pkts[0];
-		e->pkts1[e->n] = f->pkts[1];
-		e->sport[e->n] = flow_src_port(f);
+		e->pkts0[e->n] = f->rec.pkts[0];
+		e->pkts1[e->n] = f->rec.pkts[1];
+		e->sport[e->n] = flow_src_port(&f->rec);
 	}
 	e->n++;
 }
@@ -89,13 +89,13 @@ test_direction(void)
 	CHECK_EQ(dir, 1);
 	f3 = flow_table_packet(t, &data, 2 * S, &dir, &created);
 	CHECK(f3 == f1);
-	CHECK_EQ(f1->pkts[0], 1);
-	CHECK_EQ(f1->pkts[1], 2);
-	CHECK_EQ(f1->bytes[1], 1560);
-	CHECK_EQ(flow_src_port(f1), 50000);
-	CHECK_EQ(flow_dst_port(f1), 443);
-	CHECK_EQ(flow_src_addr(f1)[3], 9);
-	CHECK_EQ(flow_state(f1), FS_ESTABLISHED);
+	CHECK_EQ(f1->rec.pkts[0], 1);
+	CHECK_EQ(f1->rec.pkts[1], 2);
+	CHECK_EQ(f1->rec.bytes[1], 1560);
+	CHECK_EQ(flow_src_port(&f1->rec), 50000);
+	CHECK_EQ(flow_dst_port(&f1->rec), 443);
+	CHECK_EQ(flow_src_addr(&f1->rec)[3], 9);
+	CHECK_EQ(flow_state(&f1->rec), FS_ESTABLISHED);
 	flow_table_free(t);
 	CHECK_EQ(e.n, 1);
 	CHECK_EQ(e.why[0], FE_SHUTDOWN);
@@ -115,7 +115,7 @@ test_initiator_from_synack(void)
 
 	f = flow_table_packet(t, &synack, 1 * S, &dir, &created);
 	CHECK_EQ(dir, 1);
-	CHECK_EQ(flow_src_port(f), 50000);
+	CHECK_EQ(flow_src_port(&f->rec), 50000);
 	flow_table_free(t);
 }
 
@@ -133,13 +133,13 @@ test_initiator_fixed_by_syn(void)
 	bool created;
 
 	f = flow_table_packet(t, &data, 1 * S, &dir, &created);
-	CHECK_EQ(flow_src_port(f), 8443);
+	CHECK_EQ(flow_src_port(&f->rec), 8443);
 	f = flow_table_packet(t, &syn, 2 * S, &dir, &created);
-	CHECK_EQ(flow_src_port(f), 50000);
+	CHECK_EQ(flow_src_port(&f->rec), 50000);
 	CHECK_EQ(dir, 0);
-	CHECK_EQ(f->pkts[0], 1);
-	CHECK_EQ(f->pkts[1], 1);
-	CHECK_EQ(f->bytes[1], 100);
+	CHECK_EQ(f->rec.pkts[0], 1);
+	CHECK_EQ(f->rec.pkts[1], 1);
+	CHECK_EQ(f->rec.bytes[1], 100);
 	/* The caller is told, so what it attributed per direction can follow. */
 	CHECK_EQ(f->swapped, 1);
 	flow_table_free(t);
@@ -159,8 +159,8 @@ test_initiator_from_ports(void)
 
 	f = flow_table_packet(t, &answer, 1 * S, &dir, &created);
 	CHECK_EQ(dir, 1);
-	CHECK_EQ(flow_src_port(f), 40000);
-	CHECK_EQ(flow_dst_port(f), 53);
+	CHECK_EQ(flow_src_port(&f->rec), 40000);
+	CHECK_EQ(flow_dst_port(&f->rec), 53);
 	flow_table_free(t);
 }
 
@@ -347,7 +347,7 @@ on_walk(void *arg, struct flow *f)
 	struct walk *w = arg;
 
 	if (w->n < 16) {
-		w->sport[w->n] = flow_src_port(f);
+		w->sport[w->n] = flow_src_port(&f->rec);
 		w->touch[w->n] = f->touch;
 	}
 	w->n++;
@@ -437,8 +437,8 @@ test_keep_ended(void)
 	CHECK_EQ(nkept, 1);
 	CHECK_EQ(flow_table_stats(t)->active, 0);
 	/* Still readable after the end: the record as it was. */
-	CHECK_EQ(kept[0]->pkts[0], 1);
-	CHECK_EQ(flow_src_port(kept[0]), 1001);
+	CHECK_EQ(kept[0]->rec.pkts[0], 1);
+	CHECK_EQ(flow_src_port(&kept[0]->rec), 1001);
 	flow_table_free(t);
 	for (i = 0; i < nkept; i++)
 		flow_free(kept[i]);
@@ -465,9 +465,9 @@ test_drain(void)
 	flow_table_packet(t, &u2, 4 * S, &dir, &created);
 	all = flow_table_drain(t, &n);
 	CHECK_EQ(n, 3);
-	CHECK_EQ(flow_src_port(all[0]), 1002);
-	CHECK_EQ(flow_src_port(all[1]), 1003);
-	CHECK_EQ(flow_src_port(all[2]), 1001);
+	CHECK_EQ(flow_src_port(&all[0]->rec), 1002);
+	CHECK_EQ(flow_src_port(&all[1]->rec), 1003);
+	CHECK_EQ(flow_src_port(&all[2]->rec), 1001);
 	CHECK_EQ(e.n, 0);
 	CHECK_EQ(flow_table_stats(t)->active, 0);
 	for (i = 0; i < n; i++)
