@@ -1,6 +1,7 @@
 /*
- * engine.c - one pipeline: decode, flows, nDPI, the detection layer's calls (or, as a shard worker, the news
- * of them), and the events that come out of it.  The replaying side of a sharded run is engine_replay.c.
+ * engine.c - one pipeline: decode, flows, nDPI, and what it tells about the flows to its sink: the detection
+ * layer and flow events (engine_new), or a sink of the caller's (engine_new_sink).  The replaying side of a
+ * sharded run is engine_replay.c.
  */
 #include "config.h"
 
@@ -21,10 +22,10 @@
 #include "log.h"
 #include "engine_int.h"
 #include "netset.h"
-#include "shard.h"
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end why);
 static struct classifier *cls(struct engine *e);
+static const struct engine_sink_ops direct_ops;
 
 struct running_walk {
 	detect_flow_fn fn;
@@ -84,6 +85,8 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 	fc.seed = seed;
 	e->flows = flow_table_new(&fc, on_flow_end, e);
 	e->frags = frag_table_new(seed);
+	e->sink.ops = &direct_ops;
+	e->sink.ctx = e;
 	if (det)
 		detect_set_running(det, engine_table_running, e);
 	jsonw_init(&e->jw);
@@ -91,7 +94,7 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 }
 
 struct engine *
-engine_new_worker(const struct conf *conf, uint32_t flow_max, bool detecting, char *err, size_t errlen)
+engine_new_sink(const struct conf *conf, uint32_t flow_max, struct engine_sink sink, char *err, size_t errlen)
 {
 	struct engine_opts none = { false };
 	struct conf c = *conf;
@@ -101,19 +104,12 @@ engine_new_worker(const struct conf *conf, uint32_t flow_max, bool detecting, ch
 	if ((e = engine_new(&c, &none, NULL, NULL, err, errlen)) == NULL)
 		return NULL;
 	e->conf = conf;
-	e->worker = true;
-	e->detecting = detecting;
-	e->bucket_us = (uint64_t)conf->bucket_s * 1000000u;
-	flow_table_keep_ended(e->flows);
-	/* Now, on the worker's thread, rather than at its first packet. */
+	e->sink = sink;
+	if (sink.ops->owns_ended)
+		flow_table_keep_ended(e->flows);
+	/* Now, on the caller's thread, rather than at its first packet. */
 	cls(e);
 	return e;
-}
-
-void
-engine_set_news(struct engine *e, struct news_buf *b)
-{
-	e->news = b;
 }
 
 void
@@ -154,8 +150,8 @@ engine_detects(const struct engine *e)
 }
 
 /*
- * The nDPI module, made at first use: a sharded run's serial engine only needs one for the names of
- * labels (flow events, the summary), and may need none.
+ * The nDPI module, made at first use: an engine that only replays what others saw (engine_replay.c) needs
+ * one for the names of labels alone (flow events, the summary), and may need none.
  */
 static struct classifier *
 cls(struct engine *e)
@@ -346,24 +342,79 @@ engine_flow_ended(struct engine *e, const struct flow_rec *f, struct flow_det *f
 	}
 }
 
-/* A worker's news about f, with a snapshot of its record when the flow goes on. */
-static struct news *
-tell(struct engine *e, enum news_kind kind, struct flow *f, bool snap)
+/* The sink of an engine made by engine_new: the detection layer hears at once, and flow events go out. */
+static void
+direct_speaks(void *ctx, const struct engine_at *at, struct flow *f, int dir, bool created)
 {
-	struct news *n = news_add(e->news);
+	struct engine *e = ctx;
 
-	n->seq = e->seq;
-	n->now_us = e->now_us;
-	n->kind = (uint8_t)kind;
-	n->phase = e->phase;
-	n->f = f;
-	if (snap)
-		*news_snap_add(e->news, n) = f->rec;
-	if (f) {
-		n->key1 = f->tclass;
-		n->key2 = f->touch;
-	}
-	return n;
+	(void)created;
+	if (e->det)
+		detect_flow_speaks(e->det, &f->rec, &f->det, dir, at->now_us);
+}
+
+static void
+direct_classified(void *ctx, const struct engine_at *at, struct flow *f)
+{
+	struct engine *e = ctx;
+
+	if (e->det)
+		detect_flow_classified(e->det, &f->rec, &f->det, at->now_us);
+}
+
+static void
+direct_dns(void *ctx, const struct engine_at *at, struct flow *f, const uint8_t *msg, uint32_t len)
+{
+	struct engine *e = ctx;
+
+	if (e->det)
+		detect_dns_response(e->det, &f->rec, msg, len, at->now_us);
+}
+
+static void
+direct_swapped(void *ctx, const struct engine_at *at, struct flow *f)
+{
+	(void)ctx;
+	(void)at;
+	engine_swap_acc(&f->det);
+}
+
+static void
+direct_ended(void *ctx, const struct engine_at *at, struct flow *f, enum flow_end why, bool fresh)
+{
+	engine_flow_ended(ctx, &f->rec, &f->det, why, fresh, at->now_us);
+}
+
+/* Detection closes its buckets itself, at any tick past their end. */
+static uint64_t
+direct_tick(void *ctx, const struct engine_at *at, struct flow_table *flows)
+{
+	struct engine *e = ctx;
+
+	(void)flows;
+	if (e->det)
+		detect_tick(e->det, at->now_us);
+	return at->now_us;
+}
+
+static const struct engine_sink_ops direct_ops = {
+	.speaks = direct_speaks,
+	.classified = direct_classified,
+	.dns = direct_dns,
+	.swapped = direct_swapped,
+	.ended = direct_ended,
+	.tick = direct_tick,
+	.owns_ended = false,
+};
+
+/* Where this engine is, for its sink. */
+static const struct engine_at *
+here(struct engine *e)
+{
+	e->at.seq = e->seq;
+	e->at.now_us = e->now_us;
+	e->at.phase = e->phase;
+	return &e->at;
 }
 
 static void
@@ -376,70 +427,14 @@ on_flow_end(void *arg, struct flow *f, enum flow_end why)
 		classify_finish(cls(e), f);
 		fresh = true;
 	}
-	if (e->worker) {
-		struct news *n = tell(e, NEWS_END, f, why == FE_ACTIVE);
-
-		n->arg = (uint8_t)why;
-		n->fresh = fresh;
-		return;
-	}
-	engine_flow_ended(e, &f->rec, &f->det, why, fresh, e->now_us);
-}
-
-static void
-tell_running(void *arg, struct flow *f)
-{
-	struct engine *e = arg;
-	struct news_buf *b = e->news;
-	struct running_flow *r;
-
-	/* Attribution skips flows with no address of the home net: so can the list. */
-	if (f->rec.home == 0)
-		return;
-	if (b->nrun == b->runcap) {
-		b->runcap = b->runcap ? b->runcap * 2 : 1024;
-		b->run = xrealloc(b->run, b->runcap * sizeof(*b->run));
-	}
-	r = &b->run[b->nrun++];
-	r->f = f;
-	r->touch = f->touch;
-	r->first_us = f->rec.first_us;
-	memcpy(r->bytes, f->rec.bytes, sizeof(r->bytes));
-	memcpy(r->pkts, f->rec.pkts, sizeof(r->pkts));
-	r->l7 = f->rec.l7;
-	r->tclass = f->tclass;
-	r->init_is_b = f->rec.init_is_b;
-	r->spoke = f->rec.spoke;
-}
-
-/*
- * A worker keeps detection's clock: its start at the first record, then every bucket end (buckets are
- * aligned on multiples of their length, as detect.c has them), with the flows that ran since the last.
- */
-static void
-worker_tick(struct engine *e)
-{
-	uint64_t aligned = (e->now_us / e->bucket_us + 1) * e->bucket_us;
-	struct news *n;
-	size_t from;
-
-	if (!e->detecting || (e->bucket_end_us && e->now_us < e->bucket_end_us))
-		return;
-	e->phase = PHASE_BUCKET;
-	from = e->news->nrun;
-	if (e->bucket_end_us) {
-		flow_table_foreach_since(e->flows, e->last_close_seq, tell_running, e);
-		e->last_close_seq = e->seq;
-	}
-	n = tell(e, NEWS_TICK, NULL, false);
-	n->run_from = (uint32_t)from;
-	n->run_n = (uint32_t)(e->news->nrun - from);
-	e->bucket_end_us = aligned;
+	e->sink.ops->ended(e->sink.ctx, here(e), f, why, fresh);
 }
 
 static void
 advance(struct engine *e, uint64_t ts_us)
 {
+	uint64_t due;
+
 	/* Files replayed as one timeline may step back a little; time itself never does. */
 	if (ts_us > e->now_us)
 		e->now_us = ts_us;
@@ -448,22 +443,19 @@ advance(struct engine *e, uint64_t ts_us)
 	flow_table_clock(e->flows, e->seq);
 	if (e->now_us >= e->last_sweep_us + 1000000u) {
 		e->last_sweep_us = e->now_us;
-		e->phase = PHASE_SWEEP;
+		e->phase = ENGINE_SWEEP;
 		flow_table_expire(e->flows, e->now_us);
 	}
 	/*
 	 * Buckets close at the first packet (or idle tick) at or after their end, whatever the sweep's
 	 * rhythm: so live capture and the replay of its recording cut the same buckets.
 	 */
-	if (e->worker) {
-		worker_tick(e);
-		e->quiet_until_us = e->last_sweep_us + 1000000u;
-		if (e->detecting && e->bucket_end_us < e->quiet_until_us)
-			e->quiet_until_us = e->bucket_end_us;
-	} else if (e->det) {
-		detect_tick(e->det, e->now_us);
-	}
-	e->phase = PHASE_PACKET;
+	e->phase = ENGINE_BUCKET;
+	due = e->sink.ops->tick(e->sink.ctx, here(e), e->flows);
+	e->quiet_until_us = e->last_sweep_us + 1000000u;
+	if (due < e->quiet_until_us)
+		e->quiet_until_us = due;
+	e->phase = ENGINE_PACKET;
 }
 
 static bool
@@ -499,7 +491,7 @@ engine_decoded(struct engine *e, uint64_t ts_us, uint32_t wirelen, enum decode_r
 	e->st.packets++;
 	e->st.bytes += wirelen;
 	advance(e, ts_us);
-	/* A worker is handed the packets of its shard, and worker 0 those that do not decode. */
+	/* A record that does not decode counts with the engine it is handed to (engine_pass counts none). */
 	e->st.decode[r]++;
 	if (r != DEC_OK) {
 		e->seq++;
@@ -530,43 +522,21 @@ engine_decoded(struct engine *e, uint64_t ts_us, uint32_t wirelen, enum decode_r
 		    (netset_contains(e->home, f->rec.key.ipver, f->rec.key.b) ? 2 : 0));
 	if (f->swapped) {
 		f->swapped = 0;
-		if (e->worker)
-			tell(e, NEWS_SWAP, f, false);
-		else
-			engine_swap_acc(&f->det);
+		e->sink.ops->swapped(e->sink.ctx, here(e), f);
 	}
 	if (!(f->rec.spoke & (1 << dir))) {
 		f->rec.spoke |= (uint8_t)(1 << dir);
-		if (e->worker) {
-			struct news *n = tell(e, NEWS_SPEAKS, f, true);
-
-			n->arg = (uint8_t)dir;
-			n->created = created;
-		} else if (e->det) {
-			detect_flow_speaks(e->det, &f->rec, &f->det, dir, e->now_us);
-		}
+		e->sink.ops->speaks(e->sink.ctx, here(e), f, dir, created);
 	}
-	if (!f->classified && classify_packet(cls(e), f, d->l3, d->l3_len, e->now_us / 1000u)) {
-		if (e->worker)
-			tell(e, NEWS_CLASSIFIED, f, true);
-		else if (e->det)
-			detect_flow_classified(e->det, &f->rec, &f->det, e->now_us);
-	}
+	if (!f->classified && classify_packet(cls(e), f, d->l3, d->l3_len, e->now_us / 1000u))
+		e->sink.ops->classified(e->sink.ctx, here(e), f);
 	/* Only an answer to a query we saw: an unsolicited "answer" must not tie an address to a name. */
-	if ((e->det || e->detecting) && dir == 1 && f->rec.pkts[0] > 0 && is_dns_response(d)) {
-		if (e->worker) {
-			struct news *n = tell(e, NEWS_DNS, f, true);
-
-			n->msg = d->payload;
-			n->len = d->payload_len;
-		} else {
-			detect_dns_response(e->det, &f->rec, d->payload, d->payload_len, e->now_us);
-		}
-	}
+	if (dir == 1 && f->rec.pkts[0] > 0 && is_dns_response(d))
+		e->sink.ops->dns(e->sink.ctx, here(e), f, d->payload, d->payload_len);
 	e->seq++;
 }
 
-/* A packet of another shard: a worker keeps time and counts it, and leaves it alone. */
+/* A record of another engine's: time moves and the packet counts, and that is all. */
 void
 engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen)
 {
@@ -583,7 +553,7 @@ engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen)
 }
 
 struct final_flow *
-engine_worker_drain(struct engine *e, size_t *n)
+engine_drain(struct engine *e, size_t *n)
 {
 	struct flow **all = flow_table_drain(e->flows, n);
 	struct final_flow *out = xmalloc(sizeof(*out) * (*n ? *n : 1));

@@ -41,17 +41,15 @@ struct engine {
 	struct engine_stats st;
 	uint64_t now_us;
 	uint64_t last_sweep_us;
-	uint64_t quiet_until_us;	/* a worker: nothing falls due before (engine_pass), 0 at first */
+	uint64_t quiet_until_us;	/* nothing falls due before (engine_pass), 0 at first */
 	struct jsonw jw;
 	struct label_count labels[LABEL_SLOTS];
 	uint64_t labels_other;
 	uint64_t seq;			/* records seen: the flows' clock */
-	/* A shard worker (engine_new_worker) writes news where the single engine calls detection. */
-	bool worker, detecting;
-	struct news_buf *news;
-	uint8_t phase;			/* enum news_phase of what is going on */
-	uint64_t bucket_us, bucket_end_us, last_close_seq;
-	/* The serial side of a sharded run: the running flows of a bucket end, and the workers' counters. */
+	uint8_t phase;			/* enum engine_phase of what is going on */
+	struct engine_sink sink;	/* who hears of the flows */
+	struct engine_at at;		/* what here() last told the sink */
+	/* The replaying side of a sharded run: the running flows of a bucket end, and the workers' counters. */
 	const struct running_flow *const *running;
 	size_t nrunning;
 	engine_gather_fn gather;

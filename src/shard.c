@@ -41,6 +41,7 @@
 struct worker {
 	struct shard *sh;
 	struct engine *eng;
+	struct news_writer *news;	/* eng's sink */
 	unsigned idx;
 	pthread_t thread;
 	struct news_buf out[CAPTURE_RING_SLOTS];
@@ -87,7 +88,7 @@ struct shard {
 	void (*poll_fn)(void *arg);
 };
 
-struct news *
+static struct news *
 news_add(struct news_buf *b)
 {
 	struct news *n;
@@ -102,7 +103,7 @@ news_add(struct news_buf *b)
 }
 
 /* Room for n's snapshot. */
-struct flow_rec *
+static struct flow_rec *
 news_snap_add(struct news_buf *b, struct news *n)
 {
 	if (b->nsnap == b->snapcap) {
@@ -111,6 +112,170 @@ news_snap_add(struct news_buf *b, struct news *n)
 	}
 	n->snap = (uint32_t)++b->nsnap;
 	return &b->snap[b->nsnap - 1];
+}
+
+struct news_writer {
+	struct news_buf *buf;		/* where news goes now */
+	bool detecting;
+	uint64_t bucket_us, bucket_end_us;	/* detection's clock */
+	uint64_t last_close_seq;	/* the record of the last bucket end */
+};
+
+struct news_writer *
+news_writer_new(const struct conf *conf, bool detecting)
+{
+	struct news_writer *w = xcalloc(1, sizeof(*w));
+
+	w->detecting = detecting;
+	w->bucket_us = (uint64_t)conf->bucket_s * 1000000u;
+	return w;
+}
+
+void
+news_writer_free(struct news_writer *w)
+{
+	free(w);
+}
+
+void
+news_writer_set_buf(struct news_writer *w, struct news_buf *b)
+{
+	w->buf = b;
+}
+
+/* News about f, with a snapshot of its record when the flow goes on. */
+static struct news *
+tell(struct news_writer *w, const struct engine_at *at, enum news_kind kind, struct flow *f, bool snap)
+{
+	struct news *n = news_add(w->buf);
+
+	n->seq = at->seq;
+	n->now_us = at->now_us;
+	n->kind = (uint8_t)kind;
+	n->phase = at->phase;
+	n->f = f;
+	if (snap)
+		*news_snap_add(w->buf, n) = f->rec;
+	if (f) {
+		n->key1 = f->tclass;
+		n->key2 = f->touch;
+	}
+	return n;
+}
+
+static void
+tell_speaks(void *ctx, const struct engine_at *at, struct flow *f, int dir, bool created)
+{
+	struct news *n = tell(ctx, at, NEWS_SPEAKS, f, true);
+
+	n->arg = (uint8_t)dir;
+	n->created = created;
+}
+
+static void
+tell_classified(void *ctx, const struct engine_at *at, struct flow *f)
+{
+	tell(ctx, at, NEWS_CLASSIFIED, f, true);
+}
+
+static void
+tell_dns(void *ctx, const struct engine_at *at, struct flow *f, const uint8_t *msg, uint32_t len)
+{
+	struct news_writer *w = ctx;
+	struct news *n;
+
+	if (!w->detecting)
+		return;
+	n = tell(w, at, NEWS_DNS, f, true);
+	n->msg = msg;
+	n->len = len;
+}
+
+static void
+tell_swapped(void *ctx, const struct engine_at *at, struct flow *f)
+{
+	tell(ctx, at, NEWS_SWAP, f, false);
+}
+
+static void
+tell_ended(void *ctx, const struct engine_at *at, struct flow *f, enum flow_end why, bool fresh)
+{
+	struct news *n = tell(ctx, at, NEWS_END, f, why == FE_ACTIVE);
+
+	n->arg = (uint8_t)why;
+	n->fresh = fresh;
+}
+
+static void
+tell_running(void *arg, struct flow *f)
+{
+	struct news_writer *w = arg;
+	struct news_buf *b = w->buf;
+	struct running_flow *r;
+
+	/* Attribution skips flows with no address of the home net: so can the list. */
+	if (f->rec.home == 0)
+		return;
+	if (b->nrun == b->runcap) {
+		b->runcap = b->runcap ? b->runcap * 2 : 1024;
+		b->run = xrealloc(b->run, b->runcap * sizeof(*b->run));
+	}
+	r = &b->run[b->nrun++];
+	r->f = f;
+	r->touch = f->touch;
+	r->first_us = f->rec.first_us;
+	memcpy(r->bytes, f->rec.bytes, sizeof(r->bytes));
+	memcpy(r->pkts, f->rec.pkts, sizeof(r->pkts));
+	r->l7 = f->rec.l7;
+	r->tclass = f->tclass;
+	r->init_is_b = f->rec.init_is_b;
+	r->spoke = f->rec.spoke;
+}
+
+/*
+ * A worker keeps detection's clock: its start at the first record, then every bucket end (buckets are
+ * aligned on multiples of their length, as detect.c has them), with the flows that ran since the last.
+ */
+static uint64_t
+tell_tick(void *ctx, const struct engine_at *at, struct flow_table *flows)
+{
+	struct news_writer *w = ctx;
+	uint64_t aligned = (at->now_us / w->bucket_us + 1) * w->bucket_us;
+	struct news *n;
+	size_t from;
+
+	if (!w->detecting)
+		return UINT64_MAX;
+	if (w->bucket_end_us && at->now_us < w->bucket_end_us)
+		return w->bucket_end_us;
+	from = w->buf->nrun;
+	if (w->bucket_end_us) {
+		flow_table_foreach_since(flows, w->last_close_seq, tell_running, w);
+		w->last_close_seq = at->seq;
+	}
+	n = tell(w, at, NEWS_TICK, NULL, false);
+	n->run_from = (uint32_t)from;
+	n->run_n = (uint32_t)(w->buf->nrun - from);
+	w->bucket_end_us = aligned;
+	return w->bucket_end_us;
+}
+
+static const struct engine_sink_ops news_ops = {
+	.speaks = tell_speaks,
+	.classified = tell_classified,
+	.dns = tell_dns,
+	.swapped = tell_swapped,
+	.ended = tell_ended,
+	.tick = tell_tick,
+	.owns_ended = true,
+};
+
+struct engine_sink
+news_writer_sink(struct news_writer *w)
+{
+	struct engine_sink sk = { &news_ops, w };
+
+	return sk;
 }
 
 static uint64_t
@@ -208,8 +373,8 @@ lane_of(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirele
  * The flows whose records ended in news already replayed: frozen since, and freed by the worker that
  * made them, in its own malloc arena, when it takes the news buffer back.
  */
-static void
-reclaim(struct news_buf *b)
+void
+news_buf_reclaim(struct news_buf *b)
 {
 	size_t i;
 
@@ -219,6 +384,14 @@ reclaim(struct news_buf *b)
 	b->n = 0;
 	b->nrun = 0;
 	b->nsnap = 0;
+}
+
+void
+news_buf_free(struct news_buf *b)
+{
+	free(b->v);
+	free(b->run);
+	free(b->snap);
 }
 
 /* A worker's progress for the replay (and its counters for stats); ended: the input is over, done counts all. */
@@ -265,9 +438,9 @@ work_batch(struct worker *w, const struct capture_batch *b, uint64_t k)
 	uint32_t i;
 
 	/* Batch k - CAPTURE_RING_SLOTS was replayed and released before the ring gave out batch k. */
-	reclaim(&w->out[slot]);
+	news_buf_reclaim(&w->out[slot]);
 	w->tick_us[slot] = 0;
-	engine_set_news(w->eng, &w->out[slot]);
+	news_writer_set_buf(w->news, &w->out[slot]);
 	for (i = 0; i < b->n; i++) {
 		const struct capture_toc *t = &b->toc[i];
 
@@ -299,12 +472,24 @@ work_batch(struct worker *w, const struct capture_batch *b, uint64_t k)
 static void
 work_end(struct worker *w, uint64_t batches)
 {
-	engine_set_news(w->eng, NULL);
-	w->final = engine_worker_drain(w->eng, &w->nfinal);
+	news_writer_set_buf(w->news, NULL);
+	w->final = engine_drain(w->eng, &w->nfinal);
 	publish(w, batches, true);
 	/* Every flow has ended: the module goes while the last news is replayed. */
 	engine_free(w->eng);
 	w->eng = NULL;
+	news_writer_free(w->news);
+	w->news = NULL;
+}
+
+/* Worker w's engine, which writes news. */
+static struct engine *
+worker_engine(struct worker *w, char *err, size_t errlen)
+{
+	struct shard *sh = w->sh;
+
+	w->news = news_writer_new(&sh->conf, sh->detecting);
+	return engine_new_sink(&sh->conf, worker_flow_max(sh, w->idx), news_writer_sink(w->news), err, errlen);
 }
 
 static void replay_ready(struct shard *sh, bool on_main);
@@ -326,8 +511,7 @@ worker_main(void *arg)
 		pthread_setname_np(pthread_self(), name);
 	}
 	/* Each worker makes its own engine: the nDPI modules load side by side. */
-	if ((w->eng = engine_new_worker(&sh->conf, worker_flow_max(sh, w->idx), sh->detecting, err,
-	    sizeof(err))) == NULL)
+	if ((w->eng = worker_engine(w, err, sizeof(err))) == NULL)
 		log_fatal(1, "%s", err);
 	for (k = 0;; k++) {
 		int got = capture_ring_get(sh->ring, k, 0, &b);
@@ -639,11 +823,8 @@ shard_free(struct shard *sh)
 	int j;
 
 	for (i = 0; i < sh->n; i++) {
-		for (j = 0; j < CAPTURE_RING_SLOTS; j++) {
-			free(sh->w[i].out[j].v);
-			free(sh->w[i].out[j].run);
-			free(sh->w[i].out[j].snap);
-		}
+		for (j = 0; j < CAPTURE_RING_SLOTS; j++)
+			news_buf_free(&sh->w[i].out[j]);
 		free(sh->w[i].final);
 	}
 	if (sh->ring)
@@ -712,12 +893,12 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	 * Worker 0 is this thread's, between reading batches and replaying them.  Its nDPI module is made
 	 * first (the process's first is made alone, classify.c); the others' load while this thread reads.
 	 */
-	if ((sh->w[0].eng = engine_new_worker(&sh->conf, worker_flow_max(sh, 0), sh->detecting, err, errlen)) ==
-	    NULL)
+	if ((sh->w[0].eng = worker_engine(&sh->w[0], err, errlen)) == NULL)
 		log_fatal(1, "%s", err);
 	sh->ring = capture_ring_new(c, lane_of, sh, sizeof(struct lane_decode), handed, sh);
 	if (!start_workers(sh, err, errlen)) {
 		engine_free(sh->w[0].eng);
+		news_writer_free(sh->w[0].news);
 		shard_free(sh);
 		return -2;
 	}
@@ -731,7 +912,7 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 		if (sh->w[i].pub_now > now)
 			now = sh->w[i].pub_now;
 		for (j = 0; j < CAPTURE_RING_SLOTS; j++)
-			reclaim(&sh->w[i].out[j]);
+			news_buf_reclaim(&sh->w[i].out[j]);
 	}
 	engine_set_now(e, now);
 	replay_final(e, sh);

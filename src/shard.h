@@ -14,10 +14,12 @@
 #define DCDN_SHARD_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "capture.h"
+#include "engine.h"
 #include "flow.h"
 
 #define SHARD_MAX	8	/* workers at most */
@@ -31,13 +33,6 @@ enum news_kind {
 	NEWS_SWAP,		/* a late SYN swapped the flow's directions */
 };
 
-/* Within one record, in this order, as one thread does it. */
-enum news_phase {
-	PHASE_SWEEP,		/* idle flows ended by the once-a-second sweep */
-	PHASE_BUCKET,		/* a bucket end (the running flows come with it as running_flow copies) */
-	PHASE_PACKET,		/* the packet's own flow */
-};
-
 struct news {
 	uint64_t seq;		/* the record it came with */
 	uint64_t now_us;
@@ -47,7 +42,8 @@ struct news {
 	uint32_t len;
 	uint32_t run_from, run_n;	/* NEWS_TICK: its running flows in the buffer's run[] */
 	uint32_t snap;		/* 1 + its snapshot's index in the buffer's snap[]; 0: none */
-	uint8_t kind, phase, arg;
+	uint8_t kind, arg;
+	uint8_t phase;		/* enum engine_phase: within one record, in this order, as one thread does it */
 	uint8_t fresh;		/* NEWS_END: classification was only finished by the end */
 	uint8_t created;	/* NEWS_SPEAKS: the packet made the flow */
 };
@@ -67,12 +63,6 @@ struct running_flow {
 	uint8_t tclass, init_is_b, spoke;
 };
 
-/* A flow left at the end of input, taken out of its worker's table (first seen first). */
-struct final_flow {
-	struct flow *f;
-	uint8_t fresh;		/* classification was only finished by the end */
-};
-
 /*
  * One worker's news of one batch.  Only news of a flow that goes on has a snapshot (a side's first packet,
  * classification, a DNS answer, an active cut); ends and ticks have none.  Snapshots are kept apart, in
@@ -87,10 +77,21 @@ struct news_buf {
 	size_t nsnap, snapcap;
 };
 
-struct news *news_add(struct news_buf *b);
-struct flow_rec *news_snap_add(struct news_buf *b, struct news *n);
+struct conf;
+struct news_writer;
 
-struct engine;
+/*
+ * A worker engine's sink (engine_new_sink): what it tells goes down as news in the buffer set last.  With
+ * detecting, it keeps detection's clock too (bucket ends, with the flows that ran).  The flows whose records
+ * ended are the news reader's to free, news_buf_reclaim once the buffer was replayed.
+ */
+struct news_writer *news_writer_new(const struct conf *conf, bool detecting);
+void news_writer_free(struct news_writer *w);
+struct engine_sink news_writer_sink(struct news_writer *w);
+void news_writer_set_buf(struct news_writer *w, struct news_buf *b);
+/* Empty a buffer that was replayed, freeing the flows whose records ended in it; news_buf_free frees it. */
+void news_buf_reclaim(struct news_buf *b);
+void news_buf_free(struct news_buf *b);
 
 /*
  * Run the input through nworkers shard workers (2..SHARD_MAX) and the serial engine e, until the input
