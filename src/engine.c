@@ -41,8 +41,8 @@ running_cb(void *arg, struct flow *f)
 }
 
 /* Running flows for a bucket end: the whole table; attribution skips flows without new bytes. */
-void
-engine_table_running(void *src, detect_flow_fn fn, void *arg)
+static void
+table_running(void *src, detect_flow_fn fn, void *arg)
 {
 	struct engine *e = src;
 	struct running_walk w = { fn, arg };
@@ -88,7 +88,7 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 	e->sink.ops = &direct_ops;
 	e->sink.ctx = e;
 	if (det)
-		detect_set_running(det, engine_table_running, e);
+		detect_set_running(det, table_running, e);
 	jsonw_init(&e->jw);
 	return e;
 }
@@ -315,14 +315,35 @@ emit_flow(struct engine *e, const struct flow_rec *f, int family, enum flow_end 
 	outputs_write(e->outs, "flow", w->buf, w->len);
 }
 
+void
+engine_flow_speaks(struct engine *e, const struct flow_rec *f, struct flow_det *fd, int dir, uint64_t now_us)
+{
+	if (e->det)
+		detect_flow_speaks(e->det, f, fd, dir, now_us);
+}
+
+void
+engine_flow_classified(struct engine *e, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
+{
+	if (e->det)
+		detect_flow_classified(e->det, f, fd, now_us);
+}
+
+void
+engine_flow_dns(struct engine *e, const struct flow_rec *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
+{
+	if (e->det)
+		detect_dns_response(e->det, f, msg, len, now_us);
+}
+
 /* What detection attributed follows a flow whose directions a late SYN swapped. */
 void
-engine_swap_acc(struct flow_det *fd)
+engine_flow_swapped(struct engine *e, struct flow_det *fd)
 {
+	(void)e;
 	flow_swap_dirs(fd->acc_bytes, fd->acc_pkts);
 }
 
-/* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
 void
 engine_flow_ended(struct engine *e, const struct flow_rec *f, struct flow_det *fd, enum flow_end why, bool fresh,
 		  uint64_t now_us)
@@ -342,41 +363,42 @@ engine_flow_ended(struct engine *e, const struct flow_rec *f, struct flow_det *f
 	}
 }
 
-/* The sink of an engine made by engine_new: the detection layer hears at once, and flow events go out. */
+void
+engine_clock(struct engine *e, uint64_t now_us, void (*each)(void *src, detect_flow_fn fn, void *arg), void *src)
+{
+	engine_set_now(e, now_us);
+	if (e->det == NULL)
+		return;
+	detect_set_running(e->det, each, src);
+	detect_tick(e->det, now_us);
+	detect_set_running(e->det, table_running, e);
+}
+
+/* The sink of an engine made by engine_new: its own flows, as they go. */
 static void
 direct_speaks(void *ctx, const struct engine_at *at, struct flow *f, int dir, bool created)
 {
-	struct engine *e = ctx;
-
 	(void)created;
-	if (e->det)
-		detect_flow_speaks(e->det, &f->rec, &f->det, dir, at->now_us);
+	engine_flow_speaks(ctx, &f->rec, &f->det, dir, at->now_us);
 }
 
 static void
 direct_classified(void *ctx, const struct engine_at *at, struct flow *f)
 {
-	struct engine *e = ctx;
-
-	if (e->det)
-		detect_flow_classified(e->det, &f->rec, &f->det, at->now_us);
+	engine_flow_classified(ctx, &f->rec, &f->det, at->now_us);
 }
 
 static void
 direct_dns(void *ctx, const struct engine_at *at, struct flow *f, const uint8_t *msg, uint32_t len)
 {
-	struct engine *e = ctx;
-
-	if (e->det)
-		detect_dns_response(e->det, &f->rec, msg, len, at->now_us);
+	engine_flow_dns(ctx, &f->rec, msg, len, at->now_us);
 }
 
 static void
 direct_swapped(void *ctx, const struct engine_at *at, struct flow *f)
 {
-	(void)ctx;
 	(void)at;
-	engine_swap_acc(&f->det);
+	engine_flow_swapped(ctx, &f->det);
 }
 
 static void
@@ -594,7 +616,35 @@ engine_counters(const struct engine *e, struct engine_stats *st, struct flow_tab
 	*ndpi_pkts = e->cls ? classify_packets(e->cls) : 0;
 }
 
-/* This engine's counters, or in a sharded run its workers' with the capture's drops kept here. */
+void
+engine_set_now(struct engine *e, uint64_t now_us)
+{
+	if (now_us > e->now_us)
+		e->now_us = now_us;
+}
+
+void
+engine_set_gather(struct engine *e, engine_gather_fn fn, void *arg)
+{
+	e->gather = fn;
+	e->gather_arg = arg;
+}
+
+void
+engine_set_totals(struct engine *e, const struct engine_stats *st, const struct flow_table_stats *fs,
+		  uint64_t ndpi_pkts)
+{
+	e->totals = true;
+	e->tot_st = *st;
+	e->tot_fs = *fs;
+	e->tot_ndpi = ndpi_pkts;
+	e->gather = NULL;
+}
+
+/*
+ * This engine's counters, or those of the engines it replays for (engine_set_gather, engine_set_totals)
+ * with the capture's drops kept here.
+ */
 static void
 counters(struct engine *e, struct engine_stats *st, struct flow_table_stats *fs, uint64_t *ndpi_pkts)
 {
@@ -610,7 +660,6 @@ counters(struct engine *e, struct engine_stats *st, struct flow_table_stats *fs,
 	}
 	st->kernel_drops = e->st.kernel_drops;
 	st->if_drops = e->st.if_drops;
-	fs->peak = e->held_peak;
 }
 
 void

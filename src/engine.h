@@ -12,14 +12,13 @@
 
 #include "conf.h"
 #include "decode.h"
+#include "detect.h"
 #include "flow.h"
 #include "output.h"
 
 struct engine;
 struct sigdb;
 struct detect;
-struct news;
-struct running_flow;
 
 struct engine_stats {
 	uint64_t packets, bytes;
@@ -132,15 +131,23 @@ const struct conf *engine_conf(const struct engine *e);
 bool engine_detects(const struct engine *e);
 
 /*
- * The replaying side of a sharded run (engine_replay.c), on an engine made by engine_new: what the
- * workers' sinks wrote down reaches its detection layer and flow events, in packet order.
+ * What an engine made by engine_new does with news of a flow: its own sink calls these as its flows go, and
+ * the replaying side of a sharded run with its workers' flows, in packet order.  f is the flow's record (or
+ * a copy of it as it was), fd the flow's detection part, now_us the time of the news.
  */
-/* Replay one piece of news; a bucket tick with the running flows of every worker, in one table's order. */
-void engine_replay(struct engine *e, const struct news *n, const struct flow_rec *snap);
-void engine_replay_tick(struct engine *e, uint64_t now_us, const struct running_flow *const *running,
-			size_t n);
-/* A flow left at the end: ended (FE_SHUTDOWN) and freed. */
-void engine_replay_final(struct engine *e, const struct final_flow *ff);
+void engine_flow_speaks(struct engine *e, const struct flow_rec *f, struct flow_det *fd, int dir, uint64_t now_us);
+void engine_flow_classified(struct engine *e, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us);
+void engine_flow_dns(struct engine *e, const struct flow_rec *f, const uint8_t *msg, uint32_t len, uint64_t now_us);
+void engine_flow_swapped(struct engine *e, struct flow_det *fd);
+/* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
+void engine_flow_ended(struct engine *e, const struct flow_rec *f, struct flow_det *fd, enum flow_end why, bool fresh,
+		       uint64_t now_us);
+/*
+ * Packet time moves to now_us with no record of this engine's: detection's clock, with each(src, fn, arg)
+ * standing for the running flows at a bucket end (see detect_set_running).
+ */
+void engine_clock(struct engine *e, uint64_t now_us, void (*each)(void *src, detect_flow_fn fn, void *arg),
+		  void *src);
 /* Time moves on to now_us (the workers' clock at the end of a sharded run). */
 void engine_set_now(struct engine *e, uint64_t now_us);
 /* Where the serial engine's stats come from in a sharded run. */

@@ -49,24 +49,13 @@ struct engine {
 	uint8_t phase;			/* enum engine_phase of what is going on */
 	struct engine_sink sink;	/* who hears of the flows */
 	struct engine_at at;		/* what here() last told the sink */
-	/* The replaying side of a sharded run: the running flows of a bucket end, and the workers' counters. */
-	const struct running_flow *const *running;
-	size_t nrunning;
+	/* Where the counters come from when this engine replays for others (engine_set_gather, _totals). */
 	engine_gather_fn gather;
 	void *gather_arg;
-	uint32_t held, held_peak;	/* flows held by all workers, replayed */
 	bool totals;			/* the sharded run is over: its workers' final counters */
 	struct engine_stats tot_st;
 	struct flow_table_stats tot_fs;
 	uint64_t tot_ndpi;
 };
-
-/* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
-void engine_flow_ended(struct engine *e, const struct flow_rec *f, struct flow_det *fd, enum flow_end why, bool fresh,
-		       uint64_t now_us);
-/* What detection attributed follows a flow whose directions a late SYN swapped. */
-void engine_swap_acc(struct flow_det *fd);
-/* Running flows for a bucket end, from the engine's own table (detect_set_running). */
-void engine_table_running(void *src, detect_flow_fn fn, void *arg);
 
 #endif

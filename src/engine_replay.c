@@ -1,17 +1,15 @@
 /*
  * engine_replay.c - the replaying side of a sharded run (shard.c): the serial engine hears, in packet
- * order, what its workers would have told the detection layer, and writes the events a single engine
- * writes.  A snapshot stands for the flow's record (struct flow_rec) as it was when the worker wrote the
- * news; detection's own part (struct flow_det) is the live flow's, which only this side writes.
+ * order, what its workers' engines told their sinks, and writes the events a single engine writes.  A
+ * snapshot stands for the flow's record (struct flow_rec) as it was when the worker wrote the news;
+ * detection's own part (struct flow_det) is the live flow's, which only this side writes.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect.h"
 #include "engine.h"
-#include "engine_int.h"
 #include "flow.h"
 #include "shard.h"
 
@@ -20,34 +18,32 @@
  * is the live flow's, this thread's alone.
  */
 void
-engine_replay(struct engine *e, const struct news *n, const struct flow_rec *snap)
+news_replay_one(struct news_replay *rp, const struct news *n, const struct flow_rec *snap)
 {
+	struct engine *e = rp->eng;
 	const struct flow_rec *f = snap ? snap : &n->f->rec;
 	struct flow_det *fd = &n->f->det;
 
 	engine_set_now(e, n->now_us);
 	switch ((enum news_kind)n->kind) {
 	case NEWS_SWAP:
-		engine_swap_acc(fd);
+		engine_flow_swapped(e, fd);
 		break;
 	case NEWS_SPEAKS:
 		/* A new flow speaks with its first packet: count the flows held as one table would. */
-		if (n->created && ++e->held > e->held_peak)
-			e->held_peak = e->held;
-		if (e->det)
-			detect_flow_speaks(e->det, f, fd, n->arg, n->now_us);
+		if (n->created && ++rp->held > rp->held_peak)
+			rp->held_peak = rp->held;
+		engine_flow_speaks(e, f, fd, n->arg, n->now_us);
 		break;
 	case NEWS_CLASSIFIED:
-		if (e->det)
-			detect_flow_classified(e->det, f, fd, n->now_us);
+		engine_flow_classified(e, f, fd, n->now_us);
 		break;
 	case NEWS_DNS:
-		if (e->det)
-			detect_dns_response(e->det, f, n->msg, n->len, n->now_us);
+		engine_flow_dns(e, f, n->msg, n->len, n->now_us);
 		break;
 	case NEWS_END:
-		if (n->arg != FE_ACTIVE && e->held)
-			e->held--;
+		if (n->arg != FE_ACTIVE && rp->held)
+			rp->held--;
 		engine_flow_ended(e, f, fd, (enum flow_end)n->arg, n->fresh, n->now_us);
 		break;
 	case NEWS_TICK:
@@ -74,61 +70,26 @@ running_view(struct flow_rec *tmp, const struct running_flow *r)
 static void
 replayed_running(void *src, detect_flow_fn fn, void *arg)
 {
-	struct engine *e = src;
+	struct news_replay *rp = src;
 	size_t i;
 
-	for (i = 0; i < e->nrunning; i++) {
+	for (i = 0; i < rp->nrun; i++) {
 		struct flow_rec tmp;
 
-		running_view(&tmp, e->running[i]);
-		fn(arg, &tmp, &e->running[i]->f->det);
+		running_view(&tmp, rp->run[i]);
+		fn(arg, &tmp, &rp->run[i]->f->det);
 	}
 }
 
 void
-engine_replay_tick(struct engine *e, uint64_t now_us, const struct running_flow *const *running, size_t n)
+news_replay_tick(struct news_replay *rp, uint64_t now_us)
 {
-	engine_set_now(e, now_us);
-	if (e->det == NULL)
-		return;
-	e->running = running;
-	e->nrunning = n;
-	detect_set_running(e->det, replayed_running, e);
-	detect_tick(e->det, now_us);
-	detect_set_running(e->det, engine_table_running, e);
-	e->running = NULL;
-	e->nrunning = 0;
+	engine_clock(rp->eng, now_us, replayed_running, rp);
 }
 
 void
-engine_replay_final(struct engine *e, const struct final_flow *ff)
+news_replay_final(struct news_replay *rp, const struct final_flow *ff)
 {
-	engine_flow_ended(e, &ff->f->rec, &ff->f->det, FE_SHUTDOWN, ff->fresh, e->now_us);
+	engine_flow_ended(rp->eng, &ff->f->rec, &ff->f->det, FE_SHUTDOWN, ff->fresh, engine_now(rp->eng));
 	flow_free(ff->f);
 }
-
-void
-engine_set_now(struct engine *e, uint64_t now_us)
-{
-	if (now_us > e->now_us)
-		e->now_us = now_us;
-}
-
-void
-engine_set_gather(struct engine *e, engine_gather_fn fn, void *arg)
-{
-	e->gather = fn;
-	e->gather_arg = arg;
-}
-
-void
-engine_set_totals(struct engine *e, const struct engine_stats *st, const struct flow_table_stats *fs,
-		  uint64_t ndpi_pkts)
-{
-	e->totals = true;
-	e->tot_st = *st;
-	e->tot_fs = *fs;
-	e->tot_ndpi = ndpi_pkts;
-	e->gather = NULL;
-}
-

@@ -58,12 +58,6 @@ struct worker {
 	double cpu_s;				/* the thread's CPU time, once joined */
 };
 
-struct replay {
-	struct engine *eng;
-	const struct running_flow **run;	/* the running flows of the bucket end being replayed */
-	size_t nrun, runcap;
-};
-
 struct shard {
 	struct capture_ring *ring;
 	struct conf conf;	/* the workers' copy: a reload (SIGHUP) rewrites the caller's under way */
@@ -78,7 +72,7 @@ struct shard {
 	 * functions touch (outputs, stores).  replayed is read without it, atomically.
 	 */
 	pthread_mutex_t replay_mu;
-	struct replay rp;
+	struct news_replay rp;
 	uint64_t replayed;	/* batches replayed (and released) */
 	uint64_t batches;	/* read so far; the main thread's */
 	bool live;
@@ -531,7 +525,7 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* Sum of the workers' last published counters; packets and time are each worker's alike. */
+/* Sum of the workers' last published counters (packets and time are each worker's alike), the flows' peak. */
 static void
 gather(void *arg, struct engine_stats *st, struct flow_table_stats *fs, uint64_t *ndpi_pkts)
 {
@@ -563,6 +557,8 @@ gather(void *arg, struct engine_stats *st, struct flow_table_stats *fs, uint64_t
 		*ndpi_pkts += w->pub_ndpi;
 	}
 	pthread_mutex_unlock(&sh->mu);
+	/* The replay's: whoever asks for stats holds replay_mu, or the run is over. */
+	fs->peak = sh->rp.held_peak;
 }
 
 /*
@@ -596,7 +592,7 @@ run_before(const struct running_flow *a, const struct running_flow *b)
  * and last touch, as flow_table_foreach walks them.
  */
 static void
-replay_bucket_end(struct replay *rp, struct news_buf *const *bufs, unsigned n, size_t *at, const struct news *tick)
+replay_bucket_end(struct news_replay *rp, struct news_buf *const *bufs, unsigned n, size_t *at, const struct news *tick)
 {
 	const struct running_flow *from[SHARD_MAX], *to[SHARD_MAX];
 	unsigned i;
@@ -632,12 +628,12 @@ replay_bucket_end(struct replay *rp, struct news_buf *const *bufs, unsigned n, s
 		from[b]++;
 		rp->run[rp->nrun++] = best;
 	}
-	engine_replay_tick(rp->eng, tick->now_us, rp->run, rp->nrun);
+	news_replay_tick(rp, tick->now_us);
 }
 
 /* Merge the workers' news of one batch (or of the flush) into one stream and replay it. */
 static void
-replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
+replay_merged(struct news_replay *rp, struct news_buf *const *bufs, unsigned n)
 {
 	size_t at[SHARD_MAX] = { 0 };
 
@@ -657,13 +653,13 @@ replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
 			continue;
 		}
 		at[b]++;
-		engine_replay(rp->eng, best, best->snap ? &bufs[b]->snap[best->snap - 1] : NULL);
+		news_replay_one(rp, best, best->snap ? &bufs[b]->snap[best->snap - 1] : NULL);
 	}
 }
 
 /* The flows left at the end: each worker's are first seen first; merged, they are one table's flush. */
 static void
-replay_final(struct engine *e, struct shard *sh)
+replay_final(struct shard *sh)
 {
 	size_t at[SHARD_MAX] = { 0 };
 
@@ -680,7 +676,7 @@ replay_final(struct engine *e, struct shard *sh)
 		if (best == NULL)
 			break;
 		at[b]++;
-		engine_replay_final(e, best);
+		news_replay_final(&sh->rp, best);
 	}
 }
 
@@ -915,7 +911,7 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 			news_buf_reclaim(&sh->w[i].out[j]);
 	}
 	engine_set_now(e, now);
-	replay_final(e, sh);
+	replay_final(sh);
 	for (i = 1; i < sh->n; i++)
 		pthread_join(sh->w[i].thread, NULL);
 	/* Where the time went, for whoever tunes the number of workers. */

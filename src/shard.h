@@ -93,6 +93,21 @@ void news_writer_set_buf(struct news_writer *w, struct news_buf *b);
 void news_buf_reclaim(struct news_buf *b);
 void news_buf_free(struct news_buf *b);
 
+/* The replaying side: news read back in packet order (as shard.c merges it) on an engine made by engine_new. */
+struct news_replay {
+	struct engine *eng;
+	const struct running_flow **run;	/* the running flows of the bucket end being replayed */
+	size_t nrun, runcap;
+	uint32_t held, held_peak;		/* flows held by all workers, as one table would */
+};
+
+/* One piece of news; snap is its snapshot, if it has one. */
+void news_replay_one(struct news_replay *rp, const struct news *n, const struct flow_rec *snap);
+/* A bucket end at now_us, with the running flows in rp->run, in one table's order. */
+void news_replay_tick(struct news_replay *rp, uint64_t now_us);
+/* A flow left at the end: ended (FE_SHUTDOWN) and freed. */
+void news_replay_final(struct news_replay *rp, const struct final_flow *ff);
+
 /*
  * Run the input through nworkers shard workers (2..SHARD_MAX) and the serial engine e, until the input
  * ends or *stop.  The caller's thread reads, is worker 0 and replays; poll_fn(arg) and idle(arg) are called
