@@ -1,7 +1,7 @@
 /*
  * engine.c - one pipeline: decode, flows, nDPI, and what it tells about the flows to its sink: the detection
- * layer and flow events (engine_new), or a sink of the caller's (engine_new_sink).  The replaying side of a
- * sharded run is engine_replay.c.
+ * layer and flow events (engine_new), or a sink of the caller's (engine_new_sink).  A sharded run replays its
+ * workers' news through the same engine_flow_* calls (news.c).
  */
 #include "config.h"
 
@@ -20,8 +20,46 @@
 #include "frag.h"
 #include "jsonw.h"
 #include "log.h"
-#include "engine_int.h"
 #include "netset.h"
+
+/* Application labels counted for the end-of-run summary; the rest are lumped together. */
+#define LABEL_SLOTS 512
+
+struct label_count {
+	uint16_t master, app;
+	uint8_t used;
+	uint64_t flows, bytes;
+};
+
+struct engine {
+	const struct conf *conf;
+	struct engine_opts opts;
+	struct outputs *outs;
+	struct detect *det;
+	struct decode_cfg dcfg;
+	struct flow_table *flows;
+	struct frag_table *frags;
+	struct classifier *cls;
+	struct netset *home;
+	struct engine_stats st;
+	uint64_t now_us;
+	uint64_t last_sweep_us;
+	uint64_t quiet_until_us;	/* nothing falls due before (engine_pass), 0 at first */
+	struct jsonw jw;
+	struct label_count labels[LABEL_SLOTS];
+	uint64_t labels_other;
+	uint64_t seq;			/* records seen: the flows' clock */
+	uint8_t phase;			/* enum engine_phase of what is going on */
+	struct engine_sink sink;	/* who hears of the flows */
+	struct engine_at at;		/* what here() last told the sink */
+	/* Where the counters come from when this engine replays for others (engine_set_gather, _totals). */
+	engine_gather_fn gather;
+	void *gather_arg;
+	bool totals;			/* the sharded run is over: its workers' final counters */
+	struct engine_stats tot_st;
+	struct flow_table_stats tot_fs;
+	uint64_t tot_ndpi;
+};
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end why);
 static struct classifier *cls(struct engine *e);
@@ -150,7 +188,7 @@ engine_detects(const struct engine *e)
 }
 
 /*
- * The nDPI module, made at first use: an engine that only replays what others saw (engine_replay.c) needs
+ * The nDPI module, made at first use: an engine that only replays what others saw (news.c) needs
  * one for the names of labels alone (flow events, the summary), and may need none.
  */
 static struct classifier *
