@@ -1,12 +1,12 @@
 /*
- * sigdb_load.c: the signature database's parser and loader.  The structures it
+ * sigdb_load.c - the signature database's parser and loader.  The structures it
  * fills are in sigdb_int.h, the matchers that read them in sigdb.c.
  *
  * Nothing here logs: errors go to the caller's buffer as "file:line: message".
  * Out of memory during a load is reported the same way; lookups never
  * allocate.
  */
-#include "sigdb_int.h"
+#include "config.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -20,14 +20,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sigdb_int.h"
+
 #define CONF_HIGH 90
 #define CONF_MEDIUM 60
 #define CONF_LOW 30
 
-#define MAX_LABEL 63    /* RFC 1035 2.3.4 */
+#define MAX_LABEL 63	/* RFC 1035 2.3.4 */
 #define ARENA_BLOCK 65536
-
-/* ---------------------------------------------------------------- helpers */
 
 /* Characters a host name label may hold (after lowering). */
 static inline int
@@ -83,8 +83,6 @@ arena_dup(struct sigdb *db, const char *s, size_t n)
 	return out;
 }
 
-/* ---------------------------------------------------------------- key table */
-
 static int
 slots_resize(struct sigdb *db, size_t nslots)
 {
@@ -138,12 +136,11 @@ key_intern(struct sigdb *db, const char *key, size_t len)
 	db->slots[j].idx = (uint32_t)(db->nnodes + 1);
 	return (long)db->nnodes++;
 }
-/* ---------------------------------------------------------------- parser */
 
 struct parser {
 	struct sigdb *db;
-	const char *file; /* in the arena */
-	int line;         /* 0 for whole-file messages */
+	const char *file;	/* in the arena */
+	int line;		/* 0 for whole-file messages */
 	const char *family;
 	uint32_t family_bit;
 	char *err;
@@ -190,7 +187,7 @@ show(char *buf, size_t size, const char *s, size_t n)
 #define SHOW(s, n) show((char[52]){ 0 }, 52, (s), (n))
 
 struct field {
-	const char *s; /* in the line copy, quotes removed, NUL-terminated */
+	const char *s;	/* in the line copy, quotes removed, NUL-terminated */
 	size_t len;
 };
 
@@ -308,7 +305,7 @@ check_name(const char *s, size_t n, char *out, size_t *outlen)
 			if (lab == 0)
 				return "empty label";
 			labels++;
-			last = i - lab; /* start of the label just closed */
+			last = i - lab;	/* start of the label just closed */
 			lab = 0;
 		} else if (!is_hostchar(c)) {
 			return "character not allowed in a host name";
@@ -449,7 +446,7 @@ has_meta(const char *s, size_t n)
  */
 static const char *
 compile_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, char *norm,
-                size_t *normlen, size_t *suffix)
+		size_t *normlen, size_t *suffix)
 {
 	char tmp[SIGDB_MAX_NAME + 1];
 	size_t i, start, glob_end = 0, tlen;
@@ -590,13 +587,13 @@ index_rec(struct parser *p, size_t idx, const char *key, size_t keylen, int cls)
 		if (strcmp(o->key, r->key) == 0 && o->pub.l4proto == r->pub.l4proto &&
 		    o->pub.port == r->pub.port)
 			return fail(p, "duplicate indicator '%s' (first at %s:%d)",
-			            SHOW(r->pub.value, strlen(r->pub.value)), o->pub.file,
-			            o->pub.line);
+			    SHOW(r->pub.value, strlen(r->pub.value)), o->pub.file,
+			    o->pub.line);
 		count++;
 	}
 	if (count >= SIGDB_MAX_PER_KEY)
 		return fail(p, "too many indicators share '%s' (max %d)", SHOW(key, keylen),
-		            SIGDB_MAX_PER_KEY);
+		    SIGDB_MAX_PER_KEY);
 	*link = (int32_t)idx;
 	return 0;
 }
@@ -633,7 +630,7 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 			slot = &port;
 		else
 			return fail(p, "unknown key '%s' (expected role, conf, src or port)",
-			            SHOW(f[i].s, klen));
+			    SHOW(f[i].s, klen));
 		if (*slot != NULL)
 			return fail(p, "duplicate key '%s'", SHOW(f[i].s, klen));
 		*slot = &f[i];
@@ -659,7 +656,7 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 		rv.len = role->len - (size_t)(rv.s - role->s);
 		if ((i = lookup_word(&rv, sigdb_role_names, NROLES)) < 0)
 			return fail(p, "bad role '%s' (expected download, control, relay, node, "
-			            "customer or web)", SHOW(rv.s, rv.len));
+			    "customer or web)", SHOW(rv.s, rv.len));
 		r->pub.role = (enum sig_role)i;
 	}
 	if (conf == NULL)
@@ -676,7 +673,7 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 			v = CONF_LOW;
 		else if ((v = parse_num(cv, cl, 0, 100)) < 0)
 			return fail(p, "bad confidence '%s' (expected high, medium, low or 0..100)",
-			            SHOW(cv, cl));
+			    SHOW(cv, cl));
 		r->pub.confidence = (int)v;
 	}
 	if (src == NULL)
@@ -698,7 +695,7 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 			return fail(p, "port= does not apply to kind %s", sigdb_kind_names[kind]);
 		if (parse_port(pv, pl, 1, &r->pub.l4proto, &r->pub.port) < 0)
 			return fail(p, "bad port '%s' (expected tcp/N, udp/N or N, N in 1..65535)",
-			            SHOW(pv, pl));
+			    SHOW(pv, pl));
 	}
 
 	switch (kind) {
@@ -738,7 +735,7 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 		cls = C_PORT;
 		if (parse_port(f[1].s, f[1].len, 0, &r->pub.l4proto, &r->pub.port) < 0)
 			return fail(p, "bad port '%s' (expected tcp/N or udp/N, N in 1..65535)",
-			            SHOW(f[1].s, f[1].len));
+			    SHOW(f[1].s, f[1].len));
 		normlen = sigdb_port_key(norm, r->pub.l4proto, r->pub.port);
 		norm[normlen] = '\0';
 		break;
@@ -758,8 +755,10 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 static int
 parse_line(struct parser *p, const char *line, size_t n)
 {
-	/* Fields without quotes, each NUL-terminated: never longer than the line
-	 * plus one terminator per field. */
+	/*
+	 * Fields without quotes, each NUL-terminated: never longer than the line
+	 * plus one terminator per field.
+	 */
 	char buf[SIGDB_MAX_LINE + SIGDB_MAX_FIELDS + 1];
 	struct field f[SIGDB_MAX_FIELDS];
 	int nf, k;
@@ -773,7 +772,7 @@ parse_line(struct parser *p, const char *line, size_t n)
 			return fail(p, "missing family name");
 		if (nf > 2)
 			return fail(p, "unexpected '%s' after the family name",
-			            SHOW(f[2].s, f[2].len));
+			    SHOW(f[2].s, f[2].len));
 		if ((k = lookup_word(&f[1], sigdb_family_names, NFAMILIES)) < 0)
 			return fail(p, "unknown family '%s'", SHOW(f[1].s, f[1].len));
 		p->family = sigdb_family_names[k];
@@ -782,7 +781,7 @@ parse_line(struct parser *p, const char *line, size_t n)
 	}
 	if ((k = lookup_word(&f[0], sigdb_kind_names, NKINDS)) < 0)
 		return fail(p, "unknown kind '%s' (expected family, domain, host, pattern, cidr, "
-		            "ja3, cert or port)", SHOW(f[0].s, f[0].len));
+		    "ja3, cert or port)", SHOW(f[0].s, f[0].len));
 	if (p->family == NULL)
 		return fail(p, "indicator before any family line");
 	return parse_indicator(p, (enum sig_kind)k, f, nf);
@@ -794,7 +793,7 @@ parse_text(struct parser *p, const char *text, size_t len)
 {
 	const char *s = text, *end = text + len;
 
-	p->family = NULL; /* a section never continues into the next file */
+	p->family = NULL;	/* a section never continues into the next file */
 	p->line = 0;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -828,7 +827,6 @@ db_new(void)
 	db->nslots = 64;
 	return db;
 }
-
 
 /* After the last file: refuse an empty database and build the trees. */
 static int
@@ -864,8 +862,10 @@ finish(struct parser *p)
 	return 0;
 }
 
-/* One buffer as one file: what sigdb_load does per file, and what the fuzzer
- * calls.  The db owns copies of everything it keeps; text may be freed. */
+/*
+ * One buffer as one file: what sigdb_load does per file, and what the fuzzer
+ * calls.  The db owns copies of everything it keeps; text may be freed.
+ */
 struct sigdb *
 sigdb_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
