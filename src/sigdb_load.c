@@ -3,7 +3,7 @@
  * fills are in sigdb_int.h, the matchers that read them in sigdb.c.
  *
  * Nothing here logs: errors go to the caller's buffer as "file:line: message".
- * Out of memory during a load is reported the same way; lookups never
+ * Out of memory aborts in log.h's wrappers, as everywhere; lookups never
  * allocate.
  */
 #include "config.h"
@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "sigdb_int.h"
 
 #define CONF_HIGH 90
@@ -36,25 +37,22 @@ is_hostchar(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-static int
+/* Room for need elements of size elem in *p, doubling. */
+static void
 grow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap;
-	void *np;
 
 	if (need <= *cap)
-		return 0;
+		return;
 	ncap = *cap ? *cap : 64;
 	while (ncap < need)
 		ncap *= 2;
+	/* The SIGDB_MAX_ limits keep every table far below this. */
 	if (ncap > SIZE_MAX / elem)
-		return -1;
-	np = realloc(*p, ncap * elem);
-	if (np == NULL)
-		return -1;
-	*p = np;
+		log_fatal(1, "out of memory: a table of %zu entries", need);
+	*p = xrealloc(*p, ncap * elem);
 	*cap = ncap;
-	return 0;
 }
 
 /* Copy n bytes into the arena as a NUL-terminated string. */
@@ -67,9 +65,7 @@ arena_dup(struct sigdb *db, const char *s, size_t n)
 	if (a == NULL || a->cap - a->used < n + 1) {
 		size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
 
-		a = malloc(sizeof(*a) + cap);
-		if (a == NULL)
-			return NULL;
+		a = xmalloc(sizeof(*a) + cap);
 		a->next = db->arena;
 		a->used = 0;
 		a->cap = cap;
@@ -83,14 +79,12 @@ arena_dup(struct sigdb *db, const char *s, size_t n)
 	return out;
 }
 
-static int
+static void
 slots_resize(struct sigdb *db, size_t nslots)
 {
-	struct slot *s = calloc(nslots, sizeof(*s));
+	struct slot *s = xcalloc(nslots, sizeof(*s));
 	size_t i;
 
-	if (s == NULL)
-		return -1;
 	for (i = 0; i < db->nnodes; i++) {
 		size_t j = (size_t)db->nodes[i].hash & (nslots - 1);
 
@@ -102,11 +96,10 @@ slots_resize(struct sigdb *db, size_t nslots)
 	free(db->slots);
 	db->slots = s;
 	db->nslots = nslots;
-	return 0;
 }
 
-/* Find or add the node for key; returns its index, or -1 out of memory. */
-static long
+/* Find or add the node for key; returns its index. */
+static size_t
 key_intern(struct sigdb *db, const char *key, size_t len)
 {
 	uint64_t hash = sigdb_hash_key(key, len);
@@ -116,15 +109,12 @@ key_intern(struct sigdb *db, const char *key, size_t len)
 	int c;
 
 	if (found != NULL)
-		return (long)(found - db->nodes);
-	if ((db->nnodes + 1) * 4 > db->nslots && slots_resize(db, db->nslots * 2) < 0)
-		return -1;
-	if (grow((void **)&db->nodes, &db->capnodes, db->nnodes + 1, sizeof(*db->nodes)) < 0)
-		return -1;
+		return (size_t)(found - db->nodes);
+	if ((db->nnodes + 1) * 4 > db->nslots)
+		slots_resize(db, db->nslots * 2);
+	grow((void **)&db->nodes, &db->capnodes, db->nnodes + 1, sizeof(*db->nodes));
 	n = &db->nodes[db->nnodes];
 	n->key = arena_dup(db, key, len);
-	if (n->key == NULL)
-		return -1;
 	n->hash = hash;
 	n->len = (uint32_t)len;
 	for (c = 0; c < C_MAX; c++)
@@ -134,7 +124,7 @@ key_intern(struct sigdb *db, const char *key, size_t len)
 		j = (j + 1) & (db->nslots - 1);
 	db->slots[j].hash = hash;
 	db->slots[j].idx = (uint32_t)(db->nnodes + 1);
-	return (long)db->nnodes++;
+	return db->nnodes++;
 }
 
 struct parser {
@@ -412,8 +402,7 @@ compile_label(struct sigdb *db, const char *t, size_t m)
 		width += (size_t)count;
 		if (width > MAX_LABEL)
 			return "label longer than 63 characters";
-		if (grow((void **)&db->atoms, &db->capatoms, db->natoms + 1, sizeof(*db->atoms)) < 0)
-			return "out of memory";
+		grow((void **)&db->atoms, &db->capatoms, db->natoms + 1, sizeof(*db->atoms));
 		db->atoms[db->natoms++] = a;
 		if (g.star) {
 			g.ntail++;
@@ -423,8 +412,7 @@ compile_label(struct sigdb *db, const char *t, size_t m)
 			g.headw = (uint16_t)(g.headw + count);
 		}
 	}
-	if (grow((void **)&db->labels, &db->caplabels, db->nlabels + 1, sizeof(*db->labels)) < 0)
-		return "out of memory";
+	grow((void **)&db->labels, &db->caplabels, db->nlabels + 1, sizeof(*db->labels));
 	db->labels[db->nlabels++] = g;
 	return NULL;
 }
@@ -575,12 +563,10 @@ index_rec(struct parser *p, size_t idx, const char *key, size_t keylen, int cls)
 {
 	struct sigdb *db = p->db;
 	struct rec *r = &db->recs[idx];
-	long node = key_intern(db, key, keylen);
+	size_t node = key_intern(db, key, keylen);
 	int32_t *link;
 	int count = 0;
 
-	if (node < 0)
-		return fail(p, "out of memory");
 	for (link = &db->nodes[node].head[cls]; *link != NO_REC; link = &db->recs[*link].next) {
 		const struct rec *o = &db->recs[*link];
 
@@ -637,8 +623,7 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 	}
 	if (db->nrecs >= SIGDB_MAX_INDICATORS)
 		return fail(p, "too many indicators (max %d)", SIGDB_MAX_INDICATORS);
-	if (grow((void **)&db->recs, &db->caprecs, db->nrecs + 1, sizeof(*db->recs)) < 0)
-		return fail(p, "out of memory");
+	grow((void **)&db->recs, &db->caprecs, db->nrecs + 1, sizeof(*db->recs));
 	idx = db->nrecs;
 	r = &db->recs[idx];
 	memset(r, 0, sizeof(*r));
@@ -684,8 +669,7 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 
 		if (sl == 0)
 			return fail(p, "empty src=");
-		if ((r->pub.source = arena_dup(db, sv, sl)) == NULL)
-			return fail(p, "out of memory");
+		r->pub.source = arena_dup(db, sv, sl);
 	}
 	if (port != NULL) {
 		const char *pv = strchr(port->s, '=') + 1;
@@ -742,9 +726,8 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 	}
 	if (why != NULL)
 		return fail(p, "bad %s '%s': %s", what, SHOW(f[1].s, f[1].len), why);
-	if ((r->pub.value = arena_dup(db, f[1].s, f[1].len)) == NULL ||
-	    (r->key = arena_dup(db, norm, normlen)) == NULL)
-		return fail(p, "out of memory");
+	r->pub.value = arena_dup(db, f[1].s, f[1].len);
+	r->key = arena_dup(db, norm, normlen);
 	if (index_rec(p, idx, r->key + keyoff, normlen - keyoff, cls) < 0)
 		return -1;
 	db->nrecs++;
@@ -815,15 +798,9 @@ parse_text(struct parser *p, const char *text, size_t len)
 static struct sigdb *
 db_new(void)
 {
-	struct sigdb *db = calloc(1, sizeof(*db));
+	struct sigdb *db = xcalloc(1, sizeof(*db));
 
-	if (db == NULL)
-		return NULL;
-	db->slots = calloc(64, sizeof(*db->slots));
-	if (db->slots == NULL) {
-		free(db);
-		return NULL;
-	}
+	db->slots = xcalloc(64, sizeof(*db->slots));
 	db->nslots = 64;
 	return db;
 }
@@ -850,13 +827,13 @@ finish(struct parser *p)
 		r = &db->recs[head];
 		tree = r->af == 4 ? &db->v4 : &db->v6;
 		if (*tree == NULL && (*tree = ndpi_patricia_new(r->af == 4 ? 32 : 128)) == NULL)
-			return fail(p, "out of memory");
+			log_fatal(1, "out of memory creating a prefix tree");
 		if (r->af == 4)
 			ndpi_fill_prefix_v4(&prefix, &r->addr.v4, r->bits, 32);
 		else
 			ndpi_fill_prefix_v6(&prefix, &r->addr.v6, r->bits, 128);
 		if ((node = ndpi_patricia_lookup(*tree, &prefix)) == NULL)
-			return fail(p, "out of memory");
+			log_fatal(1, "out of memory adding a prefix");
 		ndpi_patricia_set_node_data(node, r);
 	}
 	return 0;
@@ -880,16 +857,10 @@ sigdb_parse(const char *text, size_t len, const char *name, char *err, size_t er
 		fail(&p, "no text");
 		return NULL;
 	}
-	if ((p.db = db_new()) == NULL) {
-		fail(&p, "out of memory");
-		return NULL;
-	}
-	if ((p.file = arena_dup(p.db, p.file, strlen(p.file))) == NULL) {
-		p.file = name ? name : "(buffer)";
-		fail(&p, "out of memory");
-	} else if ((rc = parse_text(&p, text, len)) == 0) {
+	p.db = db_new();
+	p.file = arena_dup(p.db, p.file, strlen(p.file));
+	if ((rc = parse_text(&p, text, len)) == 0)
 		rc = finish(&p);
-	}
 	if (rc == 0)
 		return p.db;
 	sigdb_free(p.db);
@@ -922,10 +893,7 @@ read_file(struct parser *p, const char *path, size_t *len)
 		goto out;
 	}
 	/* One byte more than the limit, in case the file grew since fstat. */
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		fail(p, "out of memory");
-		goto out;
-	}
+	buf = xmalloc((size_t)st.st_size + 1);
 	for (;;) {
 		ssize_t r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
 
@@ -981,12 +949,8 @@ list_dir(struct parser *p, const char *dir, size_t *count)
 			fail(p, "more than %d *.sig files", SIGDB_MAX_FILES);
 			goto bad;
 		}
-		if (grow((void **)&names, &cap, n + 1, sizeof(*names)) < 0 ||
-		    (names[n] = strdup(de->d_name)) == NULL) {
-			fail(p, "out of memory");
-			goto bad;
-		}
-		n++;
+		grow((void **)&names, &cap, n + 1, sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
 	if (n == 0) {
@@ -1012,10 +976,7 @@ load_file(struct parser *p, const char *path)
 	size_t len = 0;
 	int rc;
 
-	if ((p->file = arena_dup(p->db, path, strlen(path))) == NULL) {
-		p->file = path;
-		return fail(p, "out of memory");
-	}
+	p->file = arena_dup(p->db, path, strlen(path));
 	p->line = 0;
 	if ((text = read_file(p, path, &len)) == NULL)
 		return -1;
@@ -1046,10 +1007,7 @@ sigdb_load(const char *path, char *err, size_t errlen)
 		fail(&p, "no signature path");
 		return NULL;
 	}
-	if ((p.db = db_new()) == NULL) {
-		fail(&p, "out of memory");
-		return NULL;
-	}
+	p.db = db_new();
 	if (stat(path, &st) < 0) {
 		fail(&p, "cannot open: %s", strerror(errno));
 	} else if (!S_ISDIR(st.st_mode)) {
