@@ -224,47 +224,6 @@ pick(const struct sigdb *db, int32_t i, uint8_t l4proto, uint16_t port)
 	return best;
 }
 
-static int
-label_match(const struct sigdb *db, const struct glabel *g, const unsigned char *s, size_t m)
-{
-	const struct atom *a = &db->atoms[g->atom];
-	size_t pos = 0;
-	unsigned i, k;
-
-	if (g->star ? m < (size_t)g->headw + g->tailw : m != g->headw)
-		return 0;
-	for (i = 0; i < g->nhead; i++, a++)
-		for (k = 0; k < a->n; k++, pos++)
-			if (!(a->set[s[pos] >> 3] & (1u << (s[pos] & 7))))
-				return 0;
-	pos = m - g->tailw;
-	for (i = 0; i < g->ntail; i++, a++)
-		for (k = 0; k < a->n; k++, pos++)
-			if (!(a->set[s[pos] >> 3] & (1u << (s[pos] & 7))))
-				return 0;
-	return 1;
-}
-
-/* Does the glob of r match s[0..n), the labels in front of its suffix? */
-static int
-glob_match(const struct sigdb *db, const struct rec *r, const unsigned char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	for (k = 0; k < r->nglob; k++) {
-		size_t e = i;
-
-		while (e < n && s[e] != '.')
-			e++;
-		if ((k + 1 < r->nglob) == (e == n))
-			return 0;	/* too few or too many labels */
-		if (!label_match(db, &db->labels[r->glob + k], s + i, e - i))
-			return 0;
-		i = e + 1;
-	}
-	return 1;
-}
-
 /*
  * The best pattern under one literal suffix that matches s[0..n), which has
  * nlabels labels.  Patterns with another label count are skipped unseen, so
@@ -281,7 +240,7 @@ pick_glob(const struct sigdb *db, int32_t i, const unsigned char *s, size_t n,
 		int k = rank(&db->recs[i], l4proto, port);
 
 		if (k > best_rank && db->recs[i].nglob == nlabels &&
-		    glob_match(db, &db->recs[i], s, n)) {
+		    glob_match(&db->globs, db->recs[i].glob, db->recs[i].nglob, s, n)) {
 			best_rank = k;
 			best = &db->recs[i];
 		}
@@ -541,7 +500,6 @@ sigdb_free(struct sigdb *db)
 	free(db->recs);
 	free(db->nodes);
 	free(db->slots);
-	free(db->labels);
-	free(db->atoms);
+	glob_free(&db->globs);
 	free(db);
 }

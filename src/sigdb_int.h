@@ -11,8 +11,7 @@
  *             hashes, "tcp/N" ports, canonical CIDRs).  A key node carries one
  *             list head per class, so a name lookup probes once per label
  *             boundary, whatever kinds the database holds.
- *   labels[], atoms[]
- *             compiled globs of the pattern indicators.
+ *   globs     compiled globs of the pattern indicators (sigdb_glob.h).
  *   v4, v6    nDPI patricia trees whose nodes point at CIDR list heads.
  *   arena     every string, freed at once.
  */
@@ -25,6 +24,7 @@
 #include <ndpi/ndpi_api.h>
 
 #include "sigdb.h"
+#include "sigdb_glob.h"
 
 /* Classes of keys; a key node has one list head for each. */
 enum { C_HOST, C_DOMAIN, C_PATTERN, C_CERT, C_CERTWILD, C_JA3, C_PORT, C_CIDR, C_MAX };
@@ -44,20 +44,6 @@ struct rec {
 		struct in6_addr v6;
 		uint8_t b[16];
 	} addr;
-};
-
-/* One glob position: n characters, each a member of set (a 256-bit map). */
-struct atom {
-	uint8_t set[32];
-	uint8_t n;
-};
-
-/* One glob label: fixed head atoms, an optional '*', fixed tail atoms. */
-struct glabel {
-	uint32_t atom;	/* head atoms first, then tail atoms */
-	uint16_t nhead, ntail;
-	uint16_t headw, tailw;	/* characters the head and tail consume */
-	uint8_t star;
 };
 
 struct knode {
@@ -84,11 +70,8 @@ struct sigdb {
 	struct knode *nodes;
 	size_t nnodes, capnodes;
 	struct slot *slots;
-	size_t nslots;	/* a power of two, at least 4 * nnodes: short probes */
-	struct glabel *labels;
-	size_t nlabels, caplabels;
-	struct atom *atoms;
-	size_t natoms, capatoms;
+	size_t nslots;		/* a power of two, at least 4 * nnodes: short probes */
+	struct globs globs;	/* compiled patterns */
 	ndpi_patricia_tree_t *v4, *v6;
 	struct arena *arena;
 	uint32_t family_mask;	/* bit i: family i has an indicator */

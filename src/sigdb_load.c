@@ -27,17 +27,8 @@
 #define CONF_MEDIUM 60
 #define CONF_LOW 30
 
-#define MAX_LABEL 63	/* RFC 1035 2.3.4 */
 #define ARENA_BLOCK 65536
 
-/* Characters a host name label may hold (after lowering). */
-static inline int
-is_hostchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-/* Room for need elements of size elem in *p, doubling. */
 static void
 grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -299,7 +290,7 @@ check_name(const char *s, size_t n, char *out, size_t *outlen)
 			lab = 0;
 		} else if (!is_hostchar(c)) {
 			return "character not allowed in a host name";
-		} else if (++lab > MAX_LABEL) {
+		} else if (++lab > SIGDB_MAX_LABEL) {
 			return "label longer than 63 characters";
 		}
 		out[i] = (char)c;
@@ -316,120 +307,8 @@ check_name(const char *s, size_t n, char *out, size_t *outlen)
 	return NULL;
 }
 
-static void
-set_add(uint8_t *set, unsigned char c)
-{
-	set[c >> 3] |= (uint8_t)(1u << (c & 7));
-}
-
-/* Compile one glob label t[0..m) into db->atoms / db->labels. */
-static const char *
-compile_label(struct sigdb *db, const char *t, size_t m)
-{
-	struct glabel g;
-	size_t j = 0, width = 0;
-
-	memset(&g, 0, sizeof(g));
-	g.atom = (uint32_t)db->natoms;
-	if (m == 0)
-		return "empty label";
-	while (j < m) {
-		struct atom a;
-		unsigned char c = (unsigned char)t[j];
-		long count = 1;
-
-		if (c == '*') {
-			if (g.star)
-				return "more than one '*' in a label";
-			g.star = 1;
-			if (++j < m && t[j] == '{')
-				return "'{' after '*'";
-			continue;
-		}
-		memset(&a, 0, sizeof(a));
-		if (c == '?') {
-			unsigned k;
-
-			for (k = 0; k < 256; k++)
-				if (k != '.')
-					set_add(a.set, (unsigned char)k);
-			j++;
-		} else if (c == '[') {
-			int any = 0;
-
-			for (j++; j < m && t[j] != ']';) {
-				unsigned char lo = (unsigned char)t[j], hi = lo, k;
-
-				if (j + 2 < m && t[j + 1] == '-' && t[j + 2] != ']') {
-					hi = (unsigned char)t[j + 2];
-					j += 3;
-				} else {
-					j++;
-				}
-				if (!is_hostchar(lo) || !is_hostchar(hi))
-					return "character not allowed in a class";
-				if (hi < lo)
-					return "reversed range in a class";
-				for (k = lo;; k++) {
-					if (is_hostchar(k))
-						set_add(a.set, k);
-					if (k == hi)
-						break;
-				}
-				any = 1;
-			}
-			if (j >= m)
-				return "unterminated '['";
-			if (!any)
-				return "empty class";
-			j++;
-		} else if (is_hostchar(c)) {
-			set_add(a.set, c);
-			j++;
-		} else {
-			return "character not allowed in a pattern";
-		}
-		if (j < m && t[j] == '{') {
-			size_t k = j + 1;
-
-			while (k < m && t[k] != '}')
-				k++;
-			if (k >= m || (count = parse_num(t + j + 1, k - j - 1, 1, MAX_LABEL)) < 0)
-				return "bad repeat count (expected {1} to {63})";
-			j = k + 1;
-		}
-		a.n = (uint8_t)count;
-		width += (size_t)count;
-		if (width > MAX_LABEL)
-			return "label longer than 63 characters";
-		grow((void **)&db->atoms, &db->capatoms, db->natoms + 1, sizeof(*db->atoms));
-		db->atoms[db->natoms++] = a;
-		if (g.star) {
-			g.ntail++;
-			g.tailw = (uint16_t)(g.tailw + count);
-		} else {
-			g.nhead++;
-			g.headw = (uint16_t)(g.headw + count);
-		}
-	}
-	grow((void **)&db->labels, &db->caplabels, db->nlabels + 1, sizeof(*db->labels));
-	db->labels[db->nlabels++] = g;
-	return NULL;
-}
-
-static int
-has_meta(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strchr("*?[]{}", s[i]) != NULL)
-			return 1;
-	return 0;
-}
-
 /*
- * Compile a pattern: glob labels, then a literal suffix of two labels or more.
+ * Compile a pattern: glob labels (sigdb_glob.c), then a literal suffix of two labels or more.
  * norm receives the lowered pattern, *suffix the offset of its literal suffix.
  */
 static const char *
@@ -438,7 +317,6 @@ compile_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, char *
 {
 	char tmp[SIGDB_MAX_NAME + 1];
 	size_t i, start, glob_end = 0, tlen;
-	unsigned nglob = 0;
 	const char *why;
 
 	if (n > 0 && s[n - 1] == '.')
@@ -457,7 +335,7 @@ compile_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, char *
 			continue;
 		if (i == start)
 			return "empty label";
-		if (has_meta(norm + start, i - start))
+		if (glob_has_meta(norm + start, i - start))
 			glob_end = i;
 		start = i + 1;
 	}
@@ -467,16 +345,8 @@ compile_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, char *
 		return "needs a literal suffix after the last wildcard label";
 	if (check_name(norm + glob_end + 1, n - glob_end - 1, tmp, &tlen) != NULL)
 		return "the literal suffix is not a host name of two labels or more";
-	r->glob = (uint32_t)db->nlabels;
-	for (start = 0, i = 0; i <= glob_end; i++) {
-		if (i < glob_end && norm[i] != '.')
-			continue;
-		if ((why = compile_label(db, norm + start, i - start)) != NULL)
-			return why;
-		nglob++;
-		start = i + 1;
-	}
-	r->nglob = (uint16_t)nglob;
+	if ((why = glob_compile(&db->globs, norm, glob_end, &r->glob, &r->nglob)) != NULL)
+		return why;
 	*suffix = glob_end + 1;
 	return NULL;
 }
