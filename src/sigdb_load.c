@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,21 +455,92 @@ index_rec(struct parser *p, size_t idx, const char *key, size_t keylen, int cls)
 	return 0;
 }
 
-static int
-parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int nf)
-{
-	struct sigdb *db = p->db;
-	const struct field *role = NULL, *conf = NULL, *src = NULL, *port = NULL;
-	char norm[SIGDB_MAX_NAME + 1];
-	size_t normlen = 0, keyoff = 0, idx;
-	struct rec *r;
-	const char *why = NULL, *what = "";
-	int i, cls = C_HOST;
-	long v;
+/* An indicator's value, normalized: the key it is indexed under is key[keyoff..len), in class cls. */
+struct value {
+	char key[SIGDB_MAX_NAME + 1];
+	size_t len, keyoff;
+	int cls;
+};
 
-	if (nf < 2 || f[1].len == 0 || memchr(f[1].s, '=', f[1].len) != NULL)
-		return fail(p, "missing value after '%s'", sigdb_kind_names[kind]);
-	for (i = 2; i < nf; i++) {
+/* Each kind's value parser: fills v (and r's kind-specific fields); NULL, or why the value is bad. */
+typedef const char *(*value_fn)(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v);
+
+static const char *
+value_name(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	return check_name(s, n, v->key, &v->len);
+}
+
+/* A certificate name; "*.x" is a wildcard over the names under x, a class of its own. */
+static const char *
+value_cert(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	if (n > 2 && s[0] == '*' && s[1] == '.') {
+		v->cls = C_CERTWILD;
+		return check_name(s + 2, n - 2, v->key, &v->len);
+	}
+	return check_name(s, n, v->key, &v->len);
+}
+
+/* A pattern is indexed under its literal suffix. */
+static const char *
+value_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	return compile_pattern(db, r, s, n, v->key, &v->len, &v->keyoff);
+}
+
+static const char *
+value_cidr(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	return parse_cidr(r, s, n, v->key, &v->len);
+}
+
+static const char *
+value_ja3(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	return parse_ja3(s, n, v->key, &v->len);
+}
+
+static const char *
+value_port(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	if (parse_port(s, n, 0, &r->pub.l4proto, &r->pub.port) < 0)
+		return "expected tcp/N or udp/N, N in 1..65535";
+	v->len = sigdb_port_key(v->key, r->pub.l4proto, r->pub.port);
+	v->key[v->len] = '\0';
+	return NULL;
+}
+
+/* How each kind reads its value: what messages call it, its key class, whether port= applies, its parser. */
+static const struct kind_rule {
+	const char *what;
+	int cls;
+	bool port_ok;
+	bool why_in_parens;	/* "bad port 'x' (why)" rather than "bad ... 'x': why" */
+	value_fn parse;
+} kind_rules[NKINDS] = {
+	[SIG_DOMAIN] = { "domain", C_DOMAIN, true, false, value_name },
+	[SIG_HOST] = { "host name", C_HOST, true, false, value_name },
+	[SIG_PATTERN] = { "pattern", C_PATTERN, true, false, value_pattern },
+	[SIG_CIDR] = { "CIDR", C_CIDR, true, false, value_cidr },
+	[SIG_JA3] = { "JA3", C_JA3, false, false, value_ja3 },
+	[SIG_CERT] = { "certificate name", C_CERT, false, false, value_cert },
+	[SIG_PORT] = { "port", C_PORT, false, true, value_port },
+};
+
+/* The key=value fields of an indicator line. */
+struct options {
+	const struct field *role, *conf, *src, *port;
+};
+
+/* Sort f[from..nf) into o by key, refusing strays, unknown keys and repeats. */
+static int
+read_options(struct parser *p, const struct field *f, int from, int nf, struct options *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = from; i < nf; i++) {
 		const char *eq = memchr(f[i].s, '=', f[i].len);
 		const struct field **slot;
 		size_t klen;
@@ -477,13 +549,13 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 			return fail(p, "unexpected '%s' (expected key=value)", SHOW(f[i].s, f[i].len));
 		klen = (size_t)(eq - f[i].s);
 		if (klen == 4 && memcmp(f[i].s, "role", 4) == 0)
-			slot = &role;
+			slot = &o->role;
 		else if (klen == 4 && memcmp(f[i].s, "conf", 4) == 0)
-			slot = &conf;
+			slot = &o->conf;
 		else if (klen == 3 && memcmp(f[i].s, "src", 3) == 0)
-			slot = &src;
+			slot = &o->src;
 		else if (klen == 4 && memcmp(f[i].s, "port", 4) == 0)
-			slot = &port;
+			slot = &o->port;
 		else
 			return fail(p, "unknown key '%s' (expected role, conf, src or port)",
 			    SHOW(f[i].s, klen));
@@ -491,6 +563,83 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 			return fail(p, "duplicate key '%s'", SHOW(f[i].s, klen));
 		*slot = &f[i];
 	}
+	return 0;
+}
+
+/* The value of a key=value field, and its length. */
+static const char *
+option_value(const struct field *f, size_t *len)
+{
+	const char *v = strchr(f->s, '=') + 1;
+
+	*len = f->len - (size_t)(v - f->s);
+	return v;
+}
+
+/* role=, conf=, src= and port= of an indicator, into r. */
+static int
+apply_options(struct parser *p, const struct options *o, const struct kind_rule *k, enum sig_kind kind,
+	      struct rec *r)
+{
+	const char *v;
+	size_t n;
+	long conf;
+	int i;
+
+	if (o->role == NULL)
+		return fail(p, "missing role=");
+	{
+		struct field rv;
+
+		rv.s = option_value(o->role, &rv.len);
+		if ((i = lookup_word(&rv, sigdb_role_names, NROLES)) < 0)
+			return fail(p, "bad role '%s' (expected download, control, relay, node, "
+			    "customer or web)", SHOW(rv.s, rv.len));
+		r->pub.role = (enum sig_role)i;
+	}
+	if (o->conf == NULL)
+		return fail(p, "missing conf=");
+	v = option_value(o->conf, &n);
+	if (n == 4 && memcmp(v, "high", 4) == 0)
+		conf = CONF_HIGH;
+	else if (n == 6 && memcmp(v, "medium", 6) == 0)
+		conf = CONF_MEDIUM;
+	else if (n == 3 && memcmp(v, "low", 3) == 0)
+		conf = CONF_LOW;
+	else if ((conf = parse_num(v, n, 0, 100)) < 0)
+		return fail(p, "bad confidence '%s' (expected high, medium, low or 0..100)", SHOW(v, n));
+	r->pub.confidence = (int)conf;
+	if (o->src == NULL)
+		return fail(p, "missing src=");
+	v = option_value(o->src, &n);
+	if (n == 0)
+		return fail(p, "empty src=");
+	r->pub.source = arena_dup(p->db, v, n);
+	if (o->port != NULL) {
+		v = option_value(o->port, &n);
+		if (!k->port_ok)
+			return fail(p, "port= does not apply to kind %s", sigdb_kind_names[kind]);
+		if (parse_port(v, n, 1, &r->pub.l4proto, &r->pub.port) < 0)
+			return fail(p, "bad port '%s' (expected tcp/N, udp/N or N, N in 1..65535)", SHOW(v, n));
+	}
+	return 0;
+}
+
+static int
+parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int nf)
+{
+	struct sigdb *db = p->db;
+	const struct kind_rule *k = &kind_rules[kind];
+	struct options o;
+	struct value v;
+	size_t idx;
+	struct rec *r;
+	const char *why;
+
+	if (nf < 2 || f[1].len == 0 || memchr(f[1].s, '=', f[1].len) != NULL)
+		return fail(p, "missing value after '%s'", sigdb_kind_names[kind]);
+	if (read_options(p, f, 2, nf, &o) < 0)
+		return -1;
 	if (db->nrecs >= SIGDB_MAX_INDICATORS)
 		return fail(p, "too many indicators (max %d)", SIGDB_MAX_INDICATORS);
 	grow((void **)&db->recs, &db->caprecs, db->nrecs + 1, sizeof(*db->recs));
@@ -502,103 +651,16 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 	r->pub.kind = kind;
 	r->pub.file = p->file;
 	r->pub.line = p->line;
-
-	if (role == NULL)
-		return fail(p, "missing role=");
-	{
-		struct field rv = { strchr(role->s, '=') + 1, 0 };
-
-		rv.len = role->len - (size_t)(rv.s - role->s);
-		if ((i = lookup_word(&rv, sigdb_role_names, NROLES)) < 0)
-			return fail(p, "bad role '%s' (expected download, control, relay, node, "
-			    "customer or web)", SHOW(rv.s, rv.len));
-		r->pub.role = (enum sig_role)i;
-	}
-	if (conf == NULL)
-		return fail(p, "missing conf=");
-	{
-		const char *cv = strchr(conf->s, '=') + 1;
-		size_t cl = conf->len - (size_t)(cv - conf->s);
-
-		if (cl == 4 && memcmp(cv, "high", 4) == 0)
-			v = CONF_HIGH;
-		else if (cl == 6 && memcmp(cv, "medium", 6) == 0)
-			v = CONF_MEDIUM;
-		else if (cl == 3 && memcmp(cv, "low", 3) == 0)
-			v = CONF_LOW;
-		else if ((v = parse_num(cv, cl, 0, 100)) < 0)
-			return fail(p, "bad confidence '%s' (expected high, medium, low or 0..100)",
-			    SHOW(cv, cl));
-		r->pub.confidence = (int)v;
-	}
-	if (src == NULL)
-		return fail(p, "missing src=");
-	{
-		const char *sv = strchr(src->s, '=') + 1;
-		size_t sl = src->len - (size_t)(sv - src->s);
-
-		if (sl == 0)
-			return fail(p, "empty src=");
-		r->pub.source = arena_dup(db, sv, sl);
-	}
-	if (port != NULL) {
-		const char *pv = strchr(port->s, '=') + 1;
-		size_t pl = port->len - (size_t)(pv - port->s);
-
-		if (kind == SIG_JA3 || kind == SIG_CERT || kind == SIG_PORT)
-			return fail(p, "port= does not apply to kind %s", sigdb_kind_names[kind]);
-		if (parse_port(pv, pl, 1, &r->pub.l4proto, &r->pub.port) < 0)
-			return fail(p, "bad port '%s' (expected tcp/N, udp/N or N, N in 1..65535)",
-			    SHOW(pv, pl));
-	}
-
-	switch (kind) {
-	case SIG_DOMAIN:
-	case SIG_HOST:
-		what = kind == SIG_HOST ? "host name" : "domain";
-		cls = kind == SIG_HOST ? C_HOST : C_DOMAIN;
-		why = check_name(f[1].s, f[1].len, norm, &normlen);
-		break;
-	case SIG_CERT:
-		what = "certificate name";
-		cls = C_CERT;
-		if (f[1].len > 2 && f[1].s[0] == '*' && f[1].s[1] == '.') {
-			cls = C_CERTWILD;
-			why = check_name(f[1].s + 2, f[1].len - 2, norm, &normlen);
-		} else {
-			why = check_name(f[1].s, f[1].len, norm, &normlen);
-		}
-		break;
-	case SIG_PATTERN:
-		what = "pattern";
-		cls = C_PATTERN;
-		why = compile_pattern(db, r, f[1].s, f[1].len, norm, &normlen, &keyoff);
-		break;
-	case SIG_CIDR:
-		what = "CIDR";
-		cls = C_CIDR;
-		why = parse_cidr(r, f[1].s, f[1].len, norm, &normlen);
-		break;
-	case SIG_JA3:
-		what = "JA3";
-		cls = C_JA3;
-		why = parse_ja3(f[1].s, f[1].len, norm, &normlen);
-		break;
-	case SIG_PORT:
-		what = "port";
-		cls = C_PORT;
-		if (parse_port(f[1].s, f[1].len, 0, &r->pub.l4proto, &r->pub.port) < 0)
-			return fail(p, "bad port '%s' (expected tcp/N or udp/N, N in 1..65535)",
-			    SHOW(f[1].s, f[1].len));
-		normlen = sigdb_port_key(norm, r->pub.l4proto, r->pub.port);
-		norm[normlen] = '\0';
-		break;
-	}
-	if (why != NULL)
-		return fail(p, "bad %s '%s': %s", what, SHOW(f[1].s, f[1].len), why);
+	if (apply_options(p, &o, k, kind, r) < 0)
+		return -1;
+	v.len = v.keyoff = 0;
+	v.cls = k->cls;
+	if ((why = k->parse(db, r, f[1].s, f[1].len, &v)) != NULL)
+		return k->why_in_parens ? fail(p, "bad %s '%s' (%s)", k->what, SHOW(f[1].s, f[1].len), why) :
+		    fail(p, "bad %s '%s': %s", k->what, SHOW(f[1].s, f[1].len), why);
 	r->pub.value = arena_dup(db, f[1].s, f[1].len);
-	r->key = arena_dup(db, norm, normlen);
-	if (index_rec(p, idx, r->key + keyoff, normlen - keyoff, cls) < 0)
+	r->key = arena_dup(db, v.key, v.len);
+	if (index_rec(p, idx, r->key + v.keyoff, v.len - v.keyoff, v.cls) < 0)
 		return -1;
 	db->nrecs++;
 	db->family_mask |= p->family_bit;
