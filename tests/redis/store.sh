@@ -5,7 +5,7 @@
 # that are not Redis, the hand-over when Redis comes up late, a kill mid-run, and the memory 10,000 saved
 # hosts take.  Exit 0 (pass), 1 (fail), 77 (redis-server not installed).
 #
-# The program run is $TEST_STORE_REDIS, by default tests/unit/test_store_redis of the build tree; point it
+# The program run is $TEST_STORE_REDIS, by default tests/redis/store_suite of the build tree; point it
 # at a sanitizer build to run the same cases under ASan and UBSan (any report fails the case).
 . "$(dirname "$0")/../lib.sh"
 
@@ -13,7 +13,7 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
 	echo "SKIP: redis-server and redis-cli are needed (Debian package redis-server)"
 	exit 77
 fi
-PROG=${TEST_STORE_REDIS:-$top_builddir/tests/unit/test_store_redis}
+PROG=${TEST_STORE_REDIS:-$top_builddir/tests/redis/store_suite}
 if [ ! -x "$PROG" ]; then
 	echo "FAIL: $PROG is not built"
 	exit 1

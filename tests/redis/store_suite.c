@@ -1,17 +1,17 @@
 /*
- * test_store_redis.c - the Redis store and the Redis alert stream against a real redis-server, which
+ * store_suite.c - the Redis store and the Redis alert stream against a real redis-server, which
  * tests/redis/store.sh starts, stops and kills around it.  Every scenario prints one "ok: ..." or
  * "FAIL: ..." line (failed checks above it); the program exits non-zero when any check failed.
  *
- *	test_store_redis urls				URL parsing, no server needed
- *	test_store_redis suite URL [UNIX_URL]		epoch, sets against the memory store, hosts, TTLs, queue
+ *	store_suite urls				URL parsing, no server needed
+ *	store_suite suite URL [UNIX_URL]		epoch, sets against the memory store, hosts, TTLs, queue
  *							bound, alert stream
- *	test_store_redis open URL			the URL opens and connects
- *	test_store_redis fail URL TEXT			opening fails with TEXT in the message
- *	test_store_redis handover URL			server down at open; $REDIS_START brings it up
- *	test_store_redis outage URL			$REDIS_STOP kills the server mid-run, $REDIS_START
+ *	store_suite open URL			the URL opens and connects
+ *	store_suite fail URL TEXT			opening fails with TEXT in the message
+ *	store_suite handover URL			server down at open; $REDIS_START brings it up
+ *	store_suite outage URL			$REDIS_STOP kills the server mid-run, $REDIS_START
  *							brings up an empty one
- *	test_store_redis measure URL			memory taken by 10,000 saved hosts
+ *	store_suite measure URL			memory taken by 10,000 saved hosts
  *
  * Keys are written under dwtest:PID:... so runs never see each other's.
  */
@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../unit/check.h"
 #include "family.h"
 #include "output_redis.h"
 #include "redis_link.h"
@@ -1228,5 +1228,5 @@ main(int argc, char **argv)
 		    "outage URL | measure URL\n", argv[0]);
 		return 2;
 	}
-	return check_done("test_store_redis");
+	return check_done("store_suite");
 }
