@@ -59,7 +59,7 @@ struct running_flow {
 /*
  * One worker's news of one batch.  Only news of a flow that goes on has a snapshot (a side's first packet,
  * classification, a DNS answer, an active cut); ends and ticks have none.  Snapshots are kept apart, in
- * snap[], so each news entry stays small (72 bytes, not 264).
+ * snap[], so each news entry stays small.
  */
 struct news_buf {
 	struct news *v;

@@ -6,8 +6,8 @@
  * workers 1 to N - 1 each run every batch of the ring through their engine in order, on threads of their
  * own.  Once every worker is done with batch k, its news is replayed to the serial engine and the batch
  * released, by whichever thread would otherwise wait (replay_ready): a worker with no batch to work on,
- * or the main thread with the ring filling up.  Two threads on two cores, where a reader thread of its
- * own and a replay thread of its own made four.  Who owns what:
+ * or the main thread with the ring filling up.  So N threads keep N cores busy: no thread only reads, and
+ * none only replays.  Who owns what:
  *   - batch k and every worker's news of it (out[k % CAPTURE_RING_SLOTS]) are the worker's until it counts
  *     k as done, then the replay's until the release; the ring does not hand out batch k + SLOTS before;
  *   - the serial engine, and what the caller's functions touch, are whoever holds replay_mu's;
