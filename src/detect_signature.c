@@ -123,8 +123,9 @@ where_name(const struct flow_rec *f)
  * dns.answer, ...), matched is the name or address, via the DNS name an address came from (or NULL).
  */
 static void
-raise(struct detect *d, struct host *hs, const struct flow_rec *f, struct flow_det *fd,
-      const struct sig_indicator *ind, const char *where, const char *matched, const char *via, uint64_t now_us)
+indicator_matched(struct detect *d, struct host *hs, const struct flow_rec *f, struct flow_det *fd,
+		  const struct sig_indicator *ind, const char *where, const char *matched, const char *via,
+		  uint64_t now_us)
 {
 	int fam = family_lookup(ind->family);
 	int init = f->init_is_b ? 1 : 0;
@@ -221,10 +222,10 @@ signature_flow_side(struct detect *d, const struct flow_rec *f, struct flow_det 
 	hs = detect_side_host(d, f, side, now_us);
 	addr_format(f->key.ipver, remote, ab, sizeof(ab));
 	if ((ind = sigdb_match_addr(d->sigdb, f->key.ipver, remote, f->key.proto, sport)) != NULL) {
-		raise(d, hs, f, fd, ind, "dest_ip", ab, NULL, now_us);
+		indicator_matched(d, hs, f, fd, ind, "dest_ip", ab, NULL, now_us);
 	} else if ((via = dnsmap_get(d->dnsmap, f->key.ipver, remote, now_us)) != NULL &&
 	    (ind = sigdb_match_name(d->sigdb, via, strlen(via), f->key.proto, sport)) != NULL) {
-		raise(d, hs, f, fd, ind, "dns.answer", ab, via, now_us);
+		indicator_matched(d, hs, f, fd, ind, "dns.answer", ab, via, now_us);
 	} else if (side != init &&
 	    (ind = sigdb_match_port(d->sigdb, f->key.proto, side ? f->key.pb : f->key.pa)) != NULL) {
 		/* A node's listening port alone is weak: it names the family, it does not accuse. */
@@ -265,8 +266,8 @@ signature_classified(struct detect *d, const struct flow_rec *f, struct flow_det
 		if (ci) {
 			for (side = 0; side < 2; side++)
 				if ((f->home & (1 << side)) && (f->spoke & (1 << (side == init ? 0 : 1))))
-					raise(d, detect_side_host(d, f, side, now_us), f, fd, ci, "tls.certificate",
-					    f->l7->cert_names, NULL, now_us);
+					indicator_matched(d, detect_side_host(d, f, side, now_us), f, fd, ci,
+					    "tls.certificate", f->l7->cert_names, NULL, now_us);
 			return;
 		}
 	}
@@ -279,9 +280,9 @@ signature_classified(struct detect *d, const struct flow_rec *f, struct flow_det
 			continue;
 		hs = detect_side_host(d, f, side, now_us);
 		if (ind)
-			raise(d, hs, f, fd, ind, where_name(f), name, NULL, now_us);
+			indicator_matched(d, hs, f, fd, ind, where_name(f), name, NULL, now_us);
 		else if (side == init)
-			raise(d, hs, f, fd, ja3, "tls.ja3", f->l7->ja3c, NULL, now_us);
+			indicator_matched(d, hs, f, fd, ja3, "tls.ja3", f->l7->ja3c, NULL, now_us);
 	}
 }
 

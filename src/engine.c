@@ -62,7 +62,7 @@ struct engine {
 };
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end why);
-static struct classifier *cls(struct engine *e);
+static struct classifier *classifier_of(struct engine *e);
 static const struct engine_sink_ops direct_ops;
 
 struct running_walk {
@@ -146,7 +146,7 @@ engine_new_sink(const struct conf *conf, uint32_t flow_max, struct engine_sink s
 	if (sink.ops->owns_ended)
 		flow_table_keep_ended(e->flows);
 	/* Now, on the caller's thread, rather than at its first packet. */
-	cls(e);
+	classifier_of(e);
 	return e;
 }
 
@@ -192,7 +192,7 @@ engine_detects(const struct engine *e)
  * one for the names of labels alone (flow events, the summary), and may need none.
  */
 static struct classifier *
-cls(struct engine *e)
+classifier_of(struct engine *e)
 {
 	if (e->cls == NULL) {
 		struct classifier_cfg cc;
@@ -300,7 +300,7 @@ emit_flow(struct engine *e, const struct flow_rec *f, int family, enum flow_end 
 	if (ports)
 		jsonw_ku64(w, "dest_port", flow_dst_port(f));
 	jsonw_kstr(w, "proto", proto_name(f->key.proto, pn, sizeof(pn)));
-	jsonw_kstr(w, "app_proto", classify_label(cls(e), f, lbl, sizeof(lbl)));
+	jsonw_kstr(w, "app_proto", classify_label(classifier_of(e), f, lbl, sizeof(lbl)));
 	write_encap(w, &f->key);
 	jsonw_key(w, "flow");
 	jsonw_obj_begin(w);
@@ -318,7 +318,7 @@ emit_flow(struct engine *e, const struct flow_rec *f, int family, enum flow_end 
 	jsonw_key(w, "ndpi");
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "proto", lbl);
-	jsonw_kstr(w, "category", classify_category(cls(e), f));
+	jsonw_kstr(w, "category", classify_category(classifier_of(e), f));
 	jsonw_kstr(w, "confidence", classify_confidence(f));
 	/* nDPI's host name of any protocol (NetBIOS, DHCP, SMTP banner host, ...), as ndpiReader reports it. */
 	if (name)
@@ -484,7 +484,7 @@ on_flow_end(void *arg, struct flow *f, enum flow_end why)
 	bool fresh = false;
 
 	if (!f->classified) {
-		classify_finish(cls(e), f);
+		classify_finish(classifier_of(e), f);
 		fresh = true;
 	}
 	e->sink.ops->ended(e->sink.ctx, here(e), f, why, fresh);
@@ -588,7 +588,7 @@ engine_decoded(struct engine *e, uint64_t ts_us, uint32_t wirelen, enum decode_r
 		f->rec.spoke |= (uint8_t)(1 << dir);
 		e->sink.ops->speaks(e->sink.ctx, here(e), f, dir, created);
 	}
-	if (!f->classified && classify_packet(cls(e), f, d->l3, d->l3_len, e->now_us / 1000u))
+	if (!f->classified && classify_packet(classifier_of(e), f, d->l3, d->l3_len, e->now_us / 1000u))
 		e->sink.ops->classified(e->sink.ctx, here(e), f);
 	/* Only an answer to a query we saw: an unsolicited "answer" must not tie an address to a name. */
 	if (dir == 1 && f->rec.pkts[0] > 0 && is_dns_response(d))
@@ -623,7 +623,7 @@ engine_drain(struct engine *e, size_t *n)
 		out[i].f = all[i];
 		out[i].fresh = !all[i]->classified;
 		if (out[i].fresh)
-			classify_finish(cls(e), all[i]);
+			classify_finish(classifier_of(e), all[i]);
 	}
 	free(all);
 	return out;
@@ -787,7 +787,7 @@ engine_summary(struct engine *e, FILE *fp)
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.master = sorted[i].master;
 		tmp.app = sorted[i].app;
-		fprintf(fp, "%s %s %" PRIu64 "/%" PRIu64, shown ? "," : "", classify_label(cls(e), &tmp, lbl,
+		fprintf(fp, "%s %s %" PRIu64 "/%" PRIu64, shown ? "," : "", classify_label(classifier_of(e), &tmp, lbl,
 		    sizeof(lbl)), sorted[i].flows, sorted[i].bytes);
 	}
 	if (e->labels_other)
