@@ -8,6 +8,7 @@
 #include <string.h>
 #include <ndpi/ndpi_protocol_ids.h>
 
+#include "detect.h"
 #include "detectors.h"
 #include "family.h"
 #include "log.h"

@@ -22,7 +22,6 @@
  * never truncates silently.
  */
 #define SIGDB_MAX_NAME 253		/* host name length, RFC 1035 2.3.4 */
-#define SIGDB_MAX_LABEL 63		/* label length, ibid. */
 #define SIGDB_MAX_LINE 1024		/* bytes per line, newline excluded */
 #define SIGDB_MAX_FIELDS 16		/* whitespace-separated fields per line */
 #define SIGDB_MAX_INDICATORS 100000	/* per database, over all files */

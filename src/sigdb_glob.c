@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "log.h"
-#include "sigdb.h"
 #include "sigdb_glob.h"
 
 /* A repeat count "{n}": at most six decimal digits, n in 1..SIGDB_MAX_LABEL; -1 otherwise. */

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SIGDB_MAX_LABEL 63	/* characters in a host name label, RFC 1035 2.3.4 */
+
 /* One glob position: n characters, each a member of set (a 256-bit map). */
 struct atom {
 	uint8_t set[32];

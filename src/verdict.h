@@ -11,7 +11,6 @@
 
 #include "alert.h"
 #include "conf.h"
-#include "detect.h"
 #include "flow.h"
 #include "hosts.h"
 #include "jsonw.h"
@@ -40,7 +39,8 @@ struct detect {
 	uint64_t bucket_end_us;		/* end of the open bucket; 0 before the first packet */
 	uint64_t bucket_us;
 	struct jsonw ev;		/* evidence being built */
-	void (*running)(void *src, detect_flow_fn fn, void *arg);	/* running flows, for bucket ends */
+	/* The running flows, for bucket ends: detect_set_running's each and src. */
+	void (*running)(void *src, void (*fn)(void *arg, const struct flow_rec *f, struct flow_det *fd), void *arg);
 	void *running_src;
 	/*
 	 * Who else hears of a home host seen for the first time (new_hosts, zone_policy) and of a family
