@@ -1,6 +1,6 @@
 /*
  * sigdb_glob.c - the globs of pattern indicators: compiling their wildcard labels (sigdb_load.c) and
- * matching the labels of a name against them (sigdb.c).  See sigdb_glob.h.
+ * matching the labels of a name against them (sigdb_match.c).  See sigdb_glob.h.
  */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /*
- * sigdb_int.h - what sigdb.c (the matchers and accessors) and sigdb_load.c
+ * sigdb_int.h - what sigdb_match.c (the matchers and accessors) and sigdb_load.c
  * (the parser and loader) share.  Included only by those two files.
  *
  * Layout after a load:
@@ -78,7 +78,7 @@ struct sigdb {
 };
 
 /*
- * Name tables, defined in sigdb.c: indexed by enum sig_role, by enum sig_kind
+ * Name tables, defined in sigdb_match.c: indexed by enum sig_role, by enum sig_kind
  * and by family number.
  */
 #define NROLES (SIG_ROLE_WEB + 1)

@@ -1,6 +1,6 @@
 /*
  * sigdb_load.c - the signature database's parser and loader.  The structures it
- * fills are in sigdb_int.h, the matchers that read them in sigdb.c.
+ * fills are in sigdb_int.h, the matchers that read them in sigdb_match.c.
  *
  * Nothing here logs: errors go to the caller's buffer as "file:line: message".
  * Out of memory aborts in log.h's wrappers, as everywhere; lookups never

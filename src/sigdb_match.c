@@ -1,5 +1,5 @@
 /*
- * sigdb.c - the signature database's matchers and accessors.  The parser and
+ * sigdb_match.c - the signature database's matchers and accessors.  The parser and
  * loader are in sigdb_load.c, the structures both share in sigdb_int.h.
  *
  * A key's hash folds its labels from right to left, eight bytes per step,
