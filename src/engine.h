@@ -1,7 +1,7 @@
 /*
- * engine.h - the per-packet pipeline of one worker: decode -> flows -> nDPI -> hosts and detectors, and the
- * events that come out of it.  Time is whatever packet time the caller passes in; only capture and main
- * read clocks.
+ * engine.h - one per-packet pipeline: decode -> fragments -> flows -> nDPI, and what it tells about its flows
+ * to a sink: the detection layer and flow and stats events (engine_new), or a caller's (engine_new_sink).
+ * Time is whatever packet time the caller passes in; only capture and main read clocks.
  */
 #ifndef DCDN_ENGINE_H
 #define DCDN_ENGINE_H
@@ -17,8 +17,6 @@
 #include "output.h"
 
 struct engine;
-struct sigdb;
-struct detect;
 
 struct engine_stats {
 	uint64_t packets, bytes;
