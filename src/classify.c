@@ -79,13 +79,13 @@ collect(struct classifier *c, struct flow *f, ndpi_protocol p)
 	struct flow_l7 *l7;
 	bool tls;
 
-	f->master = p.master_protocol;
-	f->app = p.app_protocol;
-	f->category = (uint16_t)ndpi_get_proto_category(c->ndpi, p);
-	f->confidence = (uint8_t)nf->confidence;
+	f->rec.master = p.master_protocol;
+	f->rec.app = p.app_protocol;
+	f->rec.category = (uint16_t)ndpi_get_proto_category(c->ndpi, p);
+	f->rec.confidence = (uint8_t)nf->confidence;
 	/* nf->protos is a union: its TLS member means something only for TLS-family flows. */
-	tls = classify_is(f, NDPI_PROTOCOL_TLS) || classify_is(f, NDPI_PROTOCOL_QUIC) ||
-	    classify_is(f, NDPI_PROTOCOL_DTLS);
+	tls = classify_is(&f->rec, NDPI_PROTOCOL_TLS) || classify_is(&f->rec, NDPI_PROTOCOL_QUIC) ||
+	    classify_is(&f->rec, NDPI_PROTOCOL_DTLS);
 	if (tls) {
 		alpn = nf->protos.tls_quic.alpn;
 		ja3c = nf->protos.tls_quic.ja3_client;
@@ -105,7 +105,7 @@ collect(struct classifier *c, struct flow *f, ndpi_protocol p)
 			l7->cert_names = xstrndup(certs, strnlen(certs, 1024));
 		snprintf(l7->ja3c, sizeof(l7->ja3c), "%s", ja3c);
 		snprintf(l7->ja3s, sizeof(l7->ja3s), "%s", ja3s);
-		f->l7 = l7;
+		f->rec.l7 = l7;
 	}
 	ndpi_free_flow(nf);
 	f->ndpi = NULL;
@@ -116,8 +116,8 @@ int
 classify_packet(struct classifier *c, struct flow *f, const uint8_t *l3, uint32_t l3_len, uint64_t now_ms)
 {
 	ndpi_protocol p;
-	uint32_t n = f->pkts[0] + f->pkts[1];
-	uint32_t limit = f->key.proto == 6 ? c->cfg.max_tcp_pkts : c->cfg.max_udp_pkts;
+	uint32_t n = f->rec.pkts[0] + f->rec.pkts[1];
+	uint32_t limit = f->rec.key.proto == 6 ? c->cfg.max_tcp_pkts : c->cfg.max_udp_pkts;
 	bool enough;
 
 	if (f->classified)
@@ -128,7 +128,6 @@ classify_packet(struct classifier *c, struct flow *f, const uint8_t *l3, uint32_
 	if (l3_len > 0xffff)
 		l3_len = 0xffff;
 	p = ndpi_detection_process_packet(c->ndpi, f->ndpi, l3, (unsigned short)l3_len, now_ms);
-	f->ndpi_pkts++;
 	c->pkts++;
 	if (!enough && p.app_protocol == NDPI_PROTOCOL_UNKNOWN)
 		return 0;
@@ -159,7 +158,7 @@ classify_finish(struct classifier *c, struct flow *f)
 }
 
 const char *
-classify_label(struct classifier *c, const struct flow *f, char *buf, size_t len)
+classify_label(struct classifier *c, const struct flow_rec *f, char *buf, size_t len)
 {
 	ndpi_protocol p;
 
@@ -170,19 +169,19 @@ classify_label(struct classifier *c, const struct flow *f, char *buf, size_t len
 }
 
 const char *
-classify_category(struct classifier *c, const struct flow *f)
+classify_category(struct classifier *c, const struct flow_rec *f)
 {
 	return ndpi_category_get_name(c->ndpi, (ndpi_protocol_category_t)f->category);
 }
 
 const char *
-classify_confidence(const struct flow *f)
+classify_confidence(const struct flow_rec *f)
 {
 	return ndpi_confidence_get_name((ndpi_confidence_t)f->confidence);
 }
 
 int
-classify_is(const struct flow *f, uint16_t proto)
+classify_is(const struct flow_rec *f, uint16_t proto)
 {
 	return f->master == proto || f->app == proto;
 }

@@ -34,11 +34,11 @@ int classify_packet(struct classifier *c, struct flow *f, const uint8_t *l3, uin
 void classify_finish(struct classifier *c, struct flow *f);
 
 /* "TLS.Google", "DNS", "Unknown": written into buf. */
-const char *classify_label(struct classifier *c, const struct flow *f, char *buf, size_t len);
-const char *classify_category(struct classifier *c, const struct flow *f);
-const char *classify_confidence(const struct flow *f);
+const char *classify_label(struct classifier *c, const struct flow_rec *f, char *buf, size_t len);
+const char *classify_category(struct classifier *c, const struct flow_rec *f);
+const char *classify_confidence(const struct flow_rec *f);
 /* True when the master or app protocol is the given nDPI protocol id. */
-int classify_is(const struct flow *f, uint16_t proto);
+int classify_is(const struct flow_rec *f, uint16_t proto);
 uint64_t classify_packets(const struct classifier *c);
 
 #endif

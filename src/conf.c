@@ -125,10 +125,10 @@ static const struct key keys[] = {
 	U32("redis.stream_maxlen", redis_stream_maxlen, 100, 100000000, "100000",
 	    "Approximate length cap of the alert stream (XADD MAXLEN ~)."),
 	STR("redis.tls_ca", redis_tls_ca, "",
-	    "PEM file of the CAs that may sign a rediss:// server's certificate; empty: the system CA store."),
+	    "PEM file of the CAs that may sign a rediss:// server's certificate; empty: the system CA store.", NULL),
 	STR("redis.tls_cert", redis_tls_cert, "",
-	    "PEM client certificate for rediss:// servers that ask for one (with redis.tls_key); empty: none."),
-	STR("redis.tls_key", redis_tls_key, "", "Unencrypted PEM private key of redis.tls_cert."),
+	    "PEM client certificate for rediss:// servers that ask for one (with redis.tls_key); empty: none.", NULL),
+	STR("redis.tls_key", redis_tls_key, "", "Unencrypted PEM private key of redis.tls_cert.", NULL),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -8,12 +8,16 @@
 #include <string.h>
 #include <ndpi/ndpi_protocol_ids.h>
 
-#include "detect_int.h"
+#include "detect.h"
+#include "detectors.h"
 #include "family.h"
 #include "log.h"
+#include "policy.h"
 #include "sigdb.h"
+#include "verdict.h"
 
 static void on_host_drop(void *arg, struct host *hs);
+static void host_seen(struct detect *d, struct host *hs, uint64_t now_us);
 
 struct detect *
 detect_new(const struct conf *conf, struct outputs *outs, const struct sigdb *db, struct store *store, char *err,
@@ -44,6 +48,8 @@ detect_new(const struct conf *conf, struct outputs *outs, const struct sigdb *db
 	d->fleet = fleet_new();
 	d->newhosts = newhosts_new();
 	d->bucket_us = (uint64_t)conf->bucket_s * 1000000u;
+	d->host_seen = host_seen;
+	d->family_verdict = fleet_verdict;
 	jsonw_init(&d->ev);
 	return d;
 fail:
@@ -95,12 +101,13 @@ on_host_drop(void *arg, struct host *hs)
 	relay_free(hs);
 }
 
-uint32_t
-flow_zone(const struct flow *f)
+/* A home host seen for the first time: a new one joins the new hosts; any may be in an unused zone. */
+static void
+host_seen(struct detect *d, struct host *hs, uint64_t now_us)
 {
-	if (f->key.vni)
-		return f->key.vni;
-	return zone_of_vlan(f->key.vlan[0]);
+	if (!hs->known)
+		newhosts_host(d, hs, now_us);
+	zone_policy_host(d, hs, now_us);
 }
 
 static void
@@ -142,40 +149,8 @@ detect_start(struct detect *d, uint64_t now_us)
 	alerts_restore(d->alerts, now_us);
 }
 
-struct host *
-detect_side_host(struct detect *d, const struct flow *f, int side, uint64_t now_us)
-{
-	const uint8_t *addr = side ? f->key.b : f->key.a;
-	bool created;
-	struct host *hs;
-
-	if (!(f->home & (1 << side)))
-		return NULL;
-	hs = hosts_get(d->hosts, f->key.ipver, addr, flow_zone(f), now_us, &created);
-	if (created) {
-		hs->known = detect_learning(d, now_us);
-		if (hs->known)
-			host_group(d->hosts, hs)->members++;
-		else
-			newhosts_host(d, hs, now_us);
-		zone_policy_host(d, hs, now_us);
-	}
-	return hs;
-}
-
 void
-host_note_family(struct host *hs, int family, int strength)
-{
-	if (family == 0)
-		return;
-	if (hs->family == 0 || strength > hs->family_score) {
-		hs->family = (uint8_t)family;
-		hs->family_score = (uint8_t)(strength > 100 ? 100 : strength);
-	}
-}
-
-void
-detect_flow_speaks(struct detect *d, struct flow *f, int dir, uint64_t now_us)
+detect_flow_speaks(struct detect *d, const struct flow_rec *f, struct flow_det *fd, int dir, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0;
 	int side = dir == 0 ? init : 1 - init;
@@ -203,11 +178,11 @@ detect_flow_speaks(struct detect *d, struct flow *f, int dir, uint64_t now_us)
 			}
 		}
 	}
-	signature_flow_side(d, f, side, now_us);
+	signature_flow_side(d, f, fd, side, now_us);
 }
 
 void
-detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
+detect_flow_classified(struct detect *d, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0, resp = 1 - init;
 	struct host *hs;
@@ -223,7 +198,7 @@ detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
 			b->unknown_in++;
 		node_profile_early(d, hs, now_us);
 	}
-	signature_classified(d, f, now_us);
+	signature_classified(d, f, fd, now_us);
 	if ((f->spoke & 1) && (hs = detect_side_host(d, f, init, now_us)) != NULL) {
 		beacon_flow(d, hs, f, now_us);
 		outbound_policy_classified(d, hs, f, now_us);
@@ -233,21 +208,21 @@ detect_flow_classified(struct detect *d, struct flow *f, uint64_t now_us)
 }
 
 void
-detect_dns_response(struct detect *d, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
+detect_dns_response(struct detect *d, const struct flow_rec *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
 {
 	signature_dns(d, f, msg, len, now_us);
 }
 
 /* Move what a flow carried since last time into its hosts' open buckets. */
 static void
-attribute(struct detect *d, struct flow *f, uint64_t now_us)
+attribute(struct detect *d, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0, side;
 	/* Never negative, whatever a flow's record went through (a direction fixed late, a new slice). */
-	uint64_t db[2] = { f->bytes[0] > f->acc_bytes[0] ? f->bytes[0] - f->acc_bytes[0] : 0,
-			   f->bytes[1] > f->acc_bytes[1] ? f->bytes[1] - f->acc_bytes[1] : 0 };
-	uint32_t dp[2] = { f->pkts[0] > f->acc_pkts[0] ? f->pkts[0] - f->acc_pkts[0] : 0,
-			   f->pkts[1] > f->acc_pkts[1] ? f->pkts[1] - f->acc_pkts[1] : 0 };
+	uint64_t db[2] = { f->bytes[0] > fd->acc_bytes[0] ? f->bytes[0] - fd->acc_bytes[0] : 0,
+			   f->bytes[1] > fd->acc_bytes[1] ? f->bytes[1] - fd->acc_bytes[1] : 0 };
+	uint32_t dp[2] = { f->pkts[0] > fd->acc_pkts[0] ? f->pkts[0] - fd->acc_pkts[0] : 0,
+			   f->pkts[1] > fd->acc_pkts[1] ? f->pkts[1] - fd->acc_pkts[1] : 0 };
 
 	if (f->home == 0 || (db[0] == 0 && db[1] == 0))
 		return;
@@ -270,23 +245,23 @@ attribute(struct detect *d, struct flow *f, uint64_t now_us)
 		}
 		/* At a bucket end now_us is that end: the bytes belong to the bucket before it. */
 		if (side == init && !(f->home & (1 << (1 - init))))
-			relay_running(d, hs, f, db[0] + db[1], now_us ? now_us - 1 : 0);
+			relay_running(d, hs, f, fd, db[0] + db[1], now_us ? now_us - 1 : 0);
 	}
-	f->acc_bytes[0] = f->bytes[0];
-	f->acc_bytes[1] = f->bytes[1];
-	f->acc_pkts[0] = f->pkts[0];
-	f->acc_pkts[1] = f->pkts[1];
+	fd->acc_bytes[0] = f->bytes[0];
+	fd->acc_bytes[1] = f->bytes[1];
+	fd->acc_pkts[0] = f->pkts[0];
+	fd->acc_pkts[1] = f->pkts[1];
 }
 
 void
-detect_flow_end(struct detect *d, struct flow *f, uint64_t now_us)
+detect_flow_end(struct detect *d, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0;
 	struct host *hs;
 
-	attribute(d, f, now_us);
+	attribute(d, f, fd, now_us);
 	if ((f->spoke & 1) && !(f->home & (1 << (1 - init))) && (hs = detect_side_host(d, f, init, now_us)) != NULL)
-		relay_flow_end(d, hs, f, now_us);
+		relay_flow_end(d, hs, f, fd, now_us);
 	/* A served flow that ended brought its upload into the window: judge the server early. */
 	if ((f->spoke & 2) && !(f->home & (1 << init)) && (hs = detect_side_host(d, f, 1 - init, now_us)) != NULL)
 		node_profile_early(d, hs, now_us);
@@ -298,11 +273,11 @@ struct attr_ctx {
 };
 
 static void
-attribute_cb(void *arg, struct flow *f)
+attribute_cb(void *arg, const struct flow_rec *f, struct flow_det *fd)
 {
 	struct attr_ctx *c = arg;
 
-	attribute(c->d, f, c->now_us);
+	attribute(c->d, f, fd, c->now_us);
 }
 
 struct judge_ctx {
@@ -401,73 +376,6 @@ detect_finish(struct detect *d, uint64_t now_us)
 	/* The open bucket holds the end of the capture: judge it too. */
 	close_bucket(d, now_us > d->bucket_end_us - d->bucket_us ? now_us : d->bucket_end_us - d->bucket_us, 1);
 	d->bucket_end_us = 0;
-}
-
-void
-evidence_begin(struct detect *d)
-{
-	jsonw_reset(&d->ev);
-	jsonw_obj_begin(&d->ev);
-}
-
-const char *
-evidence_end(struct detect *d)
-{
-	jsonw_obj_end(&d->ev);
-	return d->ev.buf;
-}
-
-void
-evidence_flow(struct jsonw *w, const char *key, const struct flow *f)
-{
-	char a[64], b[64];
-
-	jsonw_key(w, key);
-	jsonw_obj_begin(w);
-	jsonw_kstr(w, "src_ip", addr_format(f->key.ipver, flow_src_addr(f), a, sizeof(a)));
-	jsonw_ku64(w, "src_port", flow_src_port(f));
-	jsonw_kstr(w, "dest_ip", addr_format(f->key.ipver, flow_dst_addr(f), b, sizeof(b)));
-	jsonw_ku64(w, "dest_port", flow_dst_port(f));
-	jsonw_ku64(w, "proto", f->key.proto);
-	jsonw_key(w, "start");
-	jsonw_time(w, f->first_us);
-	jsonw_obj_end(w);
-}
-
-void
-detect_alert(struct detect *d, struct host *hs, int family, enum detector det, enum severity sev, int score,
-	     const char *summary, const char *evidence, const struct window *w, uint64_t now_us)
-{
-	struct alert al;
-
-	memset(&al, 0, sizeof(al));
-	/* Correlation: named by a signature and behaving as a node is as sure as it gets. */
-	if ((det == DET_NODE_PROFILE && family != FAM_UNKNOWN_DCDN && family != FAM_NONE &&
-	    alerts_host_has(d->alerts, hs->ipver, hs->addr, hs->zone, DET_SIGNATURE)) ||
-	    (det == DET_SIGNATURE && alerts_host_has(d->alerts, hs->ipver, hs->addr, hs->zone, DET_NODE_PROFILE))) {
-		sev = SEV_CRITICAL;
-		if (score < 95)
-			score = 95;
-	}
-	al.ts_us = now_us;
-	al.ipver = hs->ipver;
-	al.addr = hs->addr;
-	al.zone = hs->zone;
-	al.family = family;
-	al.detector = det;
-	al.severity = sev;
-	al.score = score;
-	snprintf(al.summary, sizeof(al.summary), "%s", summary);
-	al.evidence = evidence;
-	if (w) {
-		al.peers = w->peers_in;
-		al.upload = w->bytes_out;
-	}
-	alerts_emit(d->alerts, &al);
-	/* A look-up of a vendor's download or web host is not a verdict a fleet is made of. */
-	if (family != FAM_NONE && sev >= SEV_MEDIUM) {
-		fleet_verdict(d, hs, family, now_us);
-	}
 }
 
 void

@@ -11,8 +11,9 @@
 
 #include <stdio.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
+#include "verdict.h"
 
 #define BASELINE_MIN_BUCKETS 10	/* history needed before a host is judged against itself */
 

@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "log.h"
 #include "sigdb.h"
+#include "verdict.h"
 
 #define BEACON_DESTS	32	/* destinations tracked per host; the least recent is replaced */
 #define BEACON_TIMES	24	/* connection start times kept per destination */
@@ -144,7 +145,7 @@ dominant_period(const uint64_t *t, uint32_t n, uint32_t jitter_pct, uint64_t *pe
 }
 
 static void
-judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct flow *f, uint64_t now_us)
+judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct flow_rec *f, uint64_t now_us)
 {
 	const struct conf *c = d->conf;
 	uint64_t t[BEACON_TIMES], period, jitter;
@@ -194,7 +195,7 @@ judge(struct detect *d, struct host *hs, struct beacon_dest *bd, const struct fl
 }
 
 void
-beacon_flow(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us)
+beacon_flow(struct detect *d, struct host *hs, const struct flow_rec *f, uint64_t now_us)
 {
 	struct beacon_state *s;
 	struct beacon_dest *bd;

@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "log.h"
 #include "sigdb.h"
+#include "verdict.h"
 
 #define FLEET_LEARNED_SLOTS	65536u	/* hashes of names seen while learning */
 #define FLEET_NAMES		1024	/* new names being watched */

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "log.h"
+#include "verdict.h"
 
 struct newhosts_state {
 	uint32_t reported;	/* count last reported */

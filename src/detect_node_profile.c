@@ -8,8 +8,9 @@
 
 #include <stdio.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
+#include "verdict.h"
 
 void
 node_profile_judge(struct detect *d, struct host *hs, const struct window *w, uint64_t now_us)

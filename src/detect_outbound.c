@@ -7,9 +7,10 @@
 
 #include <string.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "policy.h"
+#include "verdict.h"
 
 static bool
 suffix_match(const char *name, const char *suffix)
@@ -22,7 +23,7 @@ suffix_match(const char *name, const char *suffix)
 }
 
 void
-outbound_policy_classified(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us)
+outbound_policy_classified(struct detect *d, struct host *hs, const struct flow_rec *f, uint64_t now_us)
 {
 	const struct policy_state *p = d->policy;
 	const uint8_t *dst = flow_dst_addr(f);

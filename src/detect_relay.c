@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "log.h"
+#include "verdict.h"
 
 #define RELAY_SHORT_US		60000000ull	/* a flow shorter than this is a relayed request */
 #define RELAY_BALANCE		4		/* tunnel and short-flow bytes within this factor */
@@ -121,7 +122,8 @@ prune(struct detect *d, struct host *hs, uint64_t cur)
 
 /* A long outbound flow, running or ended, with bytes it carried since last seen. */
 static void
-note_tunnel(struct detect *d, struct host *hs, const struct flow *f, uint64_t bytes, uint64_t now_us)
+note_tunnel(struct detect *d, struct host *hs, const struct flow_rec *f, const struct flow_det *fd,
+	    uint64_t bytes, uint64_t now_us)
 {
 	struct relay_slot *sl = slot_of(d, hs, now_us);
 	struct relay_state *s = hs->relay;
@@ -132,23 +134,24 @@ note_tunnel(struct detect *d, struct host *hs, const struct flow *f, uint64_t by
 	if (s->tunnel == NULL)
 		s->tunnel = xcalloc(1, sizeof(*s->tunnel));
 	t = s->tunnel;
-	if (t->start_us == 0 || f->family != FAM_NONE || f->first_us < t->start_us) {
+	if (t->start_us == 0 || fd->family != FAM_NONE || f->first_us < t->start_us) {
 		addr_format(f->key.ipver, f->init_is_b ? f->key.a : f->key.b, t->remote, sizeof(t->remote));
 		snprintf(t->name, sizeof(t->name), "%s", f->l7 && f->l7->name ? f->l7->name : "");
-		t->family = f->family;
+		t->family = fd->family;
 		t->start_us = f->first_us;
 		t->port = flow_dst_port(f);
 	}
 }
 
 void
-relay_flow_end(struct detect *d, struct host *hs, const struct flow *f, uint64_t now_us)
+relay_flow_end(struct detect *d, struct host *hs, const struct flow_rec *f, const struct flow_det *fd,
+	       uint64_t now_us)
 {
 	uint64_t dur = f->last_us - f->first_us, bytes = f->bytes[0] + f->bytes[1];
 
 	if (dur >= (uint64_t)d->conf->relay_min_tunnel_s * 1000000u) {
-		note_tunnel(d, hs, f, 0, now_us);
-	} else if (dur < RELAY_SHORT_US && f->family == FAM_NONE) {
+		note_tunnel(d, hs, f, fd, 0, now_us);
+	} else if (dur < RELAY_SHORT_US && fd->family == FAM_NONE) {
 		struct relay_slot *sl = slot_of(d, hs, now_us);
 
 		sketch_add_peer(&sl->dests, f->init_is_b ? f->key.a : f->key.b, f->key.ipver);
@@ -159,10 +162,11 @@ relay_flow_end(struct detect *d, struct host *hs, const struct flow *f, uint64_t
 
 /* Called for running outbound flows at each bucket end (see detect.c), with the bytes since last time. */
 void
-relay_running(struct detect *d, struct host *hs, const struct flow *f, uint64_t bytes, uint64_t now_us)
+relay_running(struct detect *d, struct host *hs, const struct flow_rec *f, const struct flow_det *fd,
+	      uint64_t bytes, uint64_t now_us)
 {
 	if (now_us - f->first_us >= (uint64_t)d->conf->relay_min_tunnel_s * 1000000u)
-		note_tunnel(d, hs, f, bytes, now_us);
+		note_tunnel(d, hs, f, fd, bytes, now_us);
 }
 
 void

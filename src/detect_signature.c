@@ -12,12 +12,13 @@
 #include <string.h>
 #include <ndpi/ndpi_protocol_ids.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "dns.h"
 #include "family.h"
 #include "log.h"
 #include "sigdb.h"
 #include "spec00.h"
+#include "verdict.h"
 
 /* Addresses learned from DNS answers for vendor names; direct-mapped, so bounded and O(1). */
 #define DNSMAP_SLOTS 65536u
@@ -119,7 +120,7 @@ role_strength(enum sig_role r, bool inbound)
 }
 
 static const char *
-where_name(const struct flow *f)
+where_name(const struct flow_rec *f)
 {
 	if (f->master == NDPI_PROTOCOL_TLS || f->app == NDPI_PROTOCOL_TLS || f->master == NDPI_PROTOCOL_QUIC ||
 	    f->app == NDPI_PROTOCOL_QUIC)
@@ -136,8 +137,9 @@ where_name(const struct flow *f)
  * dns.answer, ...), matched is the name or address, via the DNS name an address came from (or NULL).
  */
 static void
-raise(struct detect *d, struct host *hs, struct flow *f, const struct sig_indicator *ind, const char *where,
-      const char *matched, const char *via, uint64_t now_us)
+indicator_matched(struct detect *d, struct host *hs, const struct flow_rec *f, struct flow_det *fd,
+		  const struct sig_indicator *ind, const char *where, const char *matched, const char *via,
+		  uint64_t now_us)
 {
 	int fam = family_lookup(ind->family);
 	int init = f->init_is_b ? 1 : 0;
@@ -150,7 +152,7 @@ raise(struct detect *d, struct host *hs, struct flow *f, const struct sig_indica
 	struct jsonw *w = &d->ev;
 	uint32_t ip;
 
-	f->family = (uint8_t)fam;
+	fd->family = (uint8_t)fam;
 	if (hs == NULL || strength == 0)
 		return;		/* a customer, a dashboard visit, or a client of a node: not a node */
 	if (ind->role == SIG_ROLE_NODE && dns)
@@ -219,7 +221,7 @@ raise(struct detect *d, struct host *hs, struct flow *f, const struct sig_indica
 
 /* Side `side` of f sent its first packet: match the remote address it talks to. */
 void
-signature_flow_side(struct detect *d, struct flow *f, int side, uint64_t now_us)
+signature_flow_side(struct detect *d, const struct flow_rec *f, struct flow_det *fd, int side, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0;
 	uint16_t sport = init ? f->key.pa : f->key.pb;	/* the responder's port */
@@ -234,10 +236,10 @@ signature_flow_side(struct detect *d, struct flow *f, int side, uint64_t now_us)
 	hs = detect_side_host(d, f, side, now_us);
 	addr_format(f->key.ipver, remote, ab, sizeof(ab));
 	if ((ind = sigdb_match_addr(d->sigdb, f->key.ipver, remote, f->key.proto, sport)) != NULL) {
-		raise(d, hs, f, ind, "dest_ip", ab, NULL, now_us);
+		indicator_matched(d, hs, f, fd, ind, "dest_ip", ab, NULL, now_us);
 	} else if ((via = dnsmap_get(d->dnsmap, f->key.ipver, remote, now_us)) != NULL &&
 	    (ind = sigdb_match_name(d->sigdb, via, strlen(via), f->key.proto, sport)) != NULL) {
-		raise(d, hs, f, ind, "dns.answer", ab, via, now_us);
+		indicator_matched(d, hs, f, fd, ind, "dns.answer", ab, via, now_us);
 	} else if (side != init &&
 	    (ind = sigdb_match_port(d->sigdb, f->key.proto, side ? f->key.pb : f->key.pa)) != NULL) {
 		/* A node's listening port alone is weak: it names the family, it does not accuse. */
@@ -246,7 +248,7 @@ signature_flow_side(struct detect *d, struct flow *f, int side, uint64_t now_us)
 }
 
 void
-signature_classified(struct detect *d, struct flow *f, uint64_t now_us)
+signature_classified(struct detect *d, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
 {
 	int init = f->init_is_b ? 1 : 0, side;
 	uint16_t sport = init ? f->key.pa : f->key.pb;
@@ -280,8 +282,8 @@ signature_classified(struct detect *d, struct flow *f, uint64_t now_us)
 		if (ci) {
 			for (side = 0; side < 2; side++)
 				if ((f->home & (1 << side)) && (f->spoke & (1 << (side == init ? 0 : 1))))
-					raise(d, detect_side_host(d, f, side, now_us), f, ci, "tls.certificate",
-					    f->l7->cert_names, NULL, now_us);
+					indicator_matched(d, detect_side_host(d, f, side, now_us), f, fd, ci,
+					    "tls.certificate", f->l7->cert_names, NULL, now_us);
 			return;
 		}
 	}
@@ -294,14 +296,14 @@ signature_classified(struct detect *d, struct flow *f, uint64_t now_us)
 			continue;
 		hs = detect_side_host(d, f, side, now_us);
 		if (ind)
-			raise(d, hs, f, ind, where_name(f), name, NULL, now_us);
+			indicator_matched(d, hs, f, fd, ind, where_name(f), name, NULL, now_us);
 		else if (side == init)
-			raise(d, hs, f, ja3, "tls.ja3", f->l7->ja3c, NULL, now_us);
+			indicator_matched(d, hs, f, fd, ja3, "tls.ja3", f->l7->ja3c, NULL, now_us);
 	}
 }
 
 void
-signature_dns(struct detect *d, struct flow *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
+signature_dns(struct detect *d, const struct flow_rec *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
 {
 	struct dns_response r;
 	const struct sig_indicator *ind;

@@ -6,9 +6,10 @@
 
 #include <stdio.h>
 
-#include "detect_int.h"
+#include "detectors.h"
 #include "family.h"
 #include "policy.h"
+#include "verdict.h"
 
 void
 zone_policy_host(struct detect *d, struct host *hs, uint64_t now_us)

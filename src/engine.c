@@ -1,6 +1,7 @@
 /*
- * engine.c - one pipeline: decode, flows, nDPI, the detection layer's calls (or, as a shard worker, the news
- * of them), and the events that come out of it.  The replaying side of a sharded run is engine_replay.c.
+ * engine.c - one pipeline: decode, flows, nDPI, and what it tells about the flows to its sink: the detection
+ * layer and flow events (engine_new), or a sink of the caller's (engine_new_sink).  A sharded run replays its
+ * workers' news through the same engine_flow_* calls (news.c).
  */
 #include "config.h"
 
@@ -19,20 +20,76 @@
 #include "frag.h"
 #include "jsonw.h"
 #include "log.h"
-#include "engine_int.h"
 #include "netset.h"
-#include "shard.h"
+#include "nettally.h"
+
+/* Application labels counted for the end-of-run summary; the rest are lumped together. */
+#define LABEL_SLOTS 512
+
+struct label_count {
+	uint16_t master, app;
+	uint8_t used;
+	uint64_t flows, bytes;
+};
+
+struct engine {
+	const struct conf *conf;
+	struct engine_opts opts;
+	struct outputs *outs;
+	struct detect *det;
+	struct decode_cfg dcfg;
+	struct flow_table *flows;
+	struct frag_table *frags;
+	struct classifier *cls;
+	struct netset *home;
+	struct engine_stats st;
+	uint64_t now_us;
+	uint64_t jump_us;		/* a record stamped past the bound ahead: its time, until the next */
+	bool behind;			/* the last record was stamped past the bound behind packet time */
+	uint64_t last_sweep_us;
+	uint64_t quiet_until_us;	/* nothing falls due before (engine_pass), 0 at first */
+	struct jsonw jw;
+	struct label_count labels[LABEL_SLOTS];
+	uint64_t labels_other;
+	struct nettally nets;		/* the networks of finished flows, for the summary */
+	uint64_t seq;			/* records seen: the flows' clock */
+	uint8_t phase;			/* enum engine_phase of what is going on */
+	struct engine_sink sink;	/* who hears of the flows */
+	struct engine_at at;		/* what here() last told the sink */
+	/* Where the counters come from when this engine replays for others (engine_set_gather, _totals). */
+	engine_gather_fn gather;
+	void *gather_arg;
+	bool totals;			/* the sharded run is over: its workers' final counters */
+	struct engine_stats tot_st;
+	struct flow_table_stats tot_fs;
+	uint64_t tot_ndpi;
+};
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end why);
-static struct classifier *cls(struct engine *e);
+static struct classifier *classifier_of(struct engine *e);
+static const struct engine_sink_ops direct_ops;
+
+struct running_walk {
+	detect_flow_fn fn;
+	void *arg;
+};
+
+static void
+running_cb(void *arg, struct flow *f)
+{
+	struct running_walk *w = arg;
+
+	w->fn(w->arg, &f->rec, &f->det);
+}
 
 /* Running flows for a bucket end: the whole table; attribution skips flows without new bytes. */
-void
-engine_table_running(void *src, detect_flow_fn fn, void *arg)
+static void
+table_running(void *src, detect_flow_fn fn, void *arg)
 {
 	struct engine *e = src;
+	struct running_walk w = { fn, arg };
 
-	flow_table_foreach(e->flows, fn, arg);
+	flow_table_foreach(e->flows, running_cb, &w);
 }
 
 struct engine *
@@ -70,14 +127,16 @@ engine_new(const struct conf *conf, const struct engine_opts *opts, struct outpu
 	fc.seed = seed;
 	e->flows = flow_table_new(&fc, on_flow_end, e);
 	e->frags = frag_table_new(seed);
+	e->sink.ops = &direct_ops;
+	e->sink.ctx = e;
 	if (det)
-		detect_set_running(det, engine_table_running, e);
+		detect_set_running(det, table_running, e);
 	jsonw_init(&e->jw);
 	return e;
 }
 
 struct engine *
-engine_new_worker(const struct conf *conf, uint32_t flow_max, bool detecting, char *err, size_t errlen)
+engine_new_sink(const struct conf *conf, uint32_t flow_max, struct engine_sink sink, char *err, size_t errlen)
 {
 	struct engine_opts none = { false };
 	struct conf c = *conf;
@@ -87,19 +146,12 @@ engine_new_worker(const struct conf *conf, uint32_t flow_max, bool detecting, ch
 	if ((e = engine_new(&c, &none, NULL, NULL, err, errlen)) == NULL)
 		return NULL;
 	e->conf = conf;
-	e->worker = true;
-	e->detecting = detecting;
-	e->bucket_us = (uint64_t)conf->bucket_s * 1000000u;
-	flow_table_keep_ended(e->flows);
-	/* Now, on the worker's thread, rather than at its first packet. */
-	cls(e);
+	e->sink = sink;
+	if (sink.ops->owns_ended)
+		flow_table_keep_ended(e->flows);
+	/* Now, on the caller's thread, rather than at its first packet. */
+	classifier_of(e);
 	return e;
-}
-
-void
-engine_set_news(struct engine *e, struct news_buf *b)
-{
-	e->news = b;
 }
 
 void
@@ -146,11 +198,11 @@ engine_detects(const struct engine *e)
 }
 
 /*
- * The nDPI module, made at first use: a sharded run's serial engine only needs one for the names of
- * labels (flow events, the summary), and may need none.
+ * The nDPI module, made at first use: an engine that only replays what others saw (news.c) needs
+ * one for the names of labels alone (flow events, the summary), and may need none.
  */
 static struct classifier *
-cls(struct engine *e)
+classifier_of(struct engine *e)
 {
 	if (e->cls == NULL) {
 		struct classifier_cfg cc;
@@ -163,7 +215,7 @@ cls(struct engine *e)
 }
 
 static void
-count_label(struct engine *e, const struct flow *f)
+count_label(struct engine *e, const struct flow_rec *f)
 {
 	uint32_t h = ((uint32_t)f->master * 31u + f->app) % LABEL_SLOTS, i;
 
@@ -234,7 +286,7 @@ write_encap(struct jsonw *w, const struct flow_key *k)
 }
 
 static void
-emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
+emit_flow(struct engine *e, const struct flow_rec *f, int family, enum flow_end why)
 {
 	struct jsonw *w = &e->jw;
 	char a[64], b[64], lbl[64], pn[8];
@@ -258,7 +310,7 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 	if (ports)
 		jsonw_ku64(w, "dest_port", flow_dst_port(f));
 	jsonw_kstr(w, "proto", proto_name(f->key.proto, pn, sizeof(pn)));
-	jsonw_kstr(w, "app_proto", classify_label(cls(e), f, lbl, sizeof(lbl)));
+	jsonw_kstr(w, "app_proto", classify_label(classifier_of(e), f, lbl, sizeof(lbl)));
 	write_encap(w, &f->key);
 	jsonw_key(w, "flow");
 	jsonw_obj_begin(w);
@@ -276,7 +328,7 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 	jsonw_key(w, "ndpi");
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "proto", lbl);
-	jsonw_kstr(w, "category", classify_category(cls(e), f));
+	jsonw_kstr(w, "category", classify_category(classifier_of(e), f));
 	jsonw_kstr(w, "confidence", classify_confidence(f));
 	/* nDPI's host name of any protocol (NetBIOS, DHCP, SMTP banner host, ...), as ndpiReader reports it. */
 	if (name)
@@ -305,58 +357,136 @@ emit_flow(struct engine *e, const struct flow *f, enum flow_end why)
 		jsonw_kstr(w, "hostname", name);
 		jsonw_obj_end(w);
 	}
-	if (f->family != FAM_NONE)
-		jsonw_kstr(w, "family", family_name(f->family));
+	if (family != FAM_NONE)
+		jsonw_kstr(w, "family", family_name(family));
 	jsonw_obj_end(w);
 	outputs_write(e->outs, "flow", w->buf, w->len);
 }
 
-/* What detection attributed follows a flow whose directions a late SYN swapped. */
 void
-engine_swap_acc(struct flow *f)
+engine_flow_speaks(struct engine *e, const struct flow_rec *f, struct flow_det *fd, int dir, uint64_t now_us)
 {
-	flow_swap_dirs(f->acc_bytes, f->acc_pkts);
+	if (e->det)
+		detect_flow_speaks(e->det, f, fd, dir, now_us);
 }
 
-/* A record ended: detection hears of it, then the flow event.  fresh: classification just finished. */
 void
-engine_flow_ended(struct engine *e, struct flow *f, enum flow_end why, bool fresh, uint64_t now_us)
+engine_flow_classified(struct engine *e, const struct flow_rec *f, struct flow_det *fd, uint64_t now_us)
+{
+	if (e->det)
+		detect_flow_classified(e->det, f, fd, now_us);
+}
+
+void
+engine_flow_dns(struct engine *e, const struct flow_rec *f, const uint8_t *msg, uint32_t len, uint64_t now_us)
+{
+	if (e->det)
+		detect_dns_response(e->det, f, msg, len, now_us);
+}
+
+/* What detection attributed follows a flow whose directions a late SYN swapped. */
+void
+engine_flow_swapped(struct engine *e, struct flow_det *fd)
+{
+	(void)e;
+	flow_swap_dirs(fd->acc_bytes, fd->acc_pkts);
+}
+
+void
+engine_flow_ended(struct engine *e, const struct flow_rec *f, struct flow_det *fd, enum flow_end why, bool fresh,
+		  uint64_t now_us)
 {
 	if (fresh && e->det)
-		detect_flow_classified(e->det, f, now_us);
+		detect_flow_classified(e->det, f, fd, now_us);
 	if (e->det)
-		detect_flow_end(e->det, f, now_us);
+		detect_flow_end(e->det, f, fd, now_us);
 	if (why != FE_ACTIVE) {
 		count_label(e, f);
 		nettally_flow(&e->nets, f->key.ipver, f->key.a, f->key.b, f->bytes[0] + f->bytes[1], f->home);
 	}
 	if (e->opts.flows)
-		emit_flow(e, f, why);
+		emit_flow(e, f, fd->family, why);
 	/* An active cut starts a fresh record: nothing of it is attributed yet. */
 	if (why == FE_ACTIVE) {
-		memset(f->acc_bytes, 0, sizeof(f->acc_bytes));
-		memset(f->acc_pkts, 0, sizeof(f->acc_pkts));
+		memset(fd->acc_bytes, 0, sizeof(fd->acc_bytes));
+		memset(fd->acc_pkts, 0, sizeof(fd->acc_pkts));
 	}
 }
 
-/* A worker's news about f, with a snapshot of its packet-path fields when the flow goes on. */
-static struct news *
-tell(struct engine *e, enum news_kind kind, struct flow *f, bool snap)
+void
+engine_clock(struct engine *e, uint64_t now_us, void (*each)(void *src, detect_flow_fn fn, void *arg), void *src)
 {
-	struct news *n = news_add(e->news);
+	engine_set_now(e, now_us);
+	if (e->det == NULL)
+		return;
+	detect_set_running(e->det, each, src);
+	detect_tick(e->det, now_us);
+	detect_set_running(e->det, table_running, e);
+}
 
-	n->seq = e->seq;
-	n->now_us = e->now_us;
-	n->kind = (uint8_t)kind;
-	n->phase = e->phase;
-	n->f = f;
-	if (snap)
-		memcpy(news_snap_add(e->news, n), f, FLOW_PACKET_PART);
-	if (f) {
-		n->key1 = f->tclass;
-		n->key2 = f->touch;
-	}
-	return n;
+/* The sink of an engine made by engine_new: its own flows, as they go. */
+static void
+direct_speaks(void *ctx, const struct engine_at *at, struct flow *f, int dir, bool created)
+{
+	(void)created;
+	engine_flow_speaks(ctx, &f->rec, &f->det, dir, at->now_us);
+}
+
+static void
+direct_classified(void *ctx, const struct engine_at *at, struct flow *f)
+{
+	engine_flow_classified(ctx, &f->rec, &f->det, at->now_us);
+}
+
+static void
+direct_dns(void *ctx, const struct engine_at *at, struct flow *f, const uint8_t *msg, uint32_t len)
+{
+	engine_flow_dns(ctx, &f->rec, msg, len, at->now_us);
+}
+
+static void
+direct_swapped(void *ctx, const struct engine_at *at, struct flow *f)
+{
+	(void)at;
+	engine_flow_swapped(ctx, &f->det);
+}
+
+static void
+direct_ended(void *ctx, const struct engine_at *at, struct flow *f, enum flow_end why, bool fresh)
+{
+	engine_flow_ended(ctx, &f->rec, &f->det, why, fresh, at->now_us);
+}
+
+/* Detection closes its buckets itself, at any tick past their end. */
+static uint64_t
+direct_tick(void *ctx, const struct engine_at *at, struct flow_table *flows)
+{
+	struct engine *e = ctx;
+
+	(void)flows;
+	if (e->det)
+		detect_tick(e->det, at->now_us);
+	return at->now_us;
+}
+
+static const struct engine_sink_ops direct_ops = {
+	.speaks = direct_speaks,
+	.classified = direct_classified,
+	.dns = direct_dns,
+	.swapped = direct_swapped,
+	.ended = direct_ended,
+	.tick = direct_tick,
+	.owns_ended = false,
+};
+
+/* Where this engine is, for its sink. */
+static const struct engine_at *
+here(struct engine *e)
+{
+	e->at.seq = e->seq;
+	e->at.now_us = e->now_us;
+	e->at.phase = e->phase;
+	return &e->at;
 }
 
 static void
@@ -366,68 +496,10 @@ on_flow_end(void *arg, struct flow *f, enum flow_end why)
 	bool fresh = false;
 
 	if (!f->classified) {
-		classify_finish(cls(e), f);
+		classify_finish(classifier_of(e), f);
 		fresh = true;
 	}
-	if (e->worker) {
-		struct news *n = tell(e, NEWS_END, f, why == FE_ACTIVE);
-
-		n->arg = (uint8_t)why;
-		n->fresh = fresh;
-		return;
-	}
-	engine_flow_ended(e, f, why, fresh, e->now_us);
-}
-
-static void
-tell_running(void *arg, struct flow *f)
-{
-	struct engine *e = arg;
-	struct news_buf *b = e->news;
-	struct running_flow *r;
-
-	/* Attribution skips flows with no address of the home net: so can the list. */
-	if (f->home == 0)
-		return;
-	if (b->nrun == b->runcap) {
-		b->runcap = b->runcap ? b->runcap * 2 : 1024;
-		b->run = xrealloc(b->run, b->runcap * sizeof(*b->run));
-	}
-	r = &b->run[b->nrun++];
-	r->f = f;
-	r->touch = f->touch;
-	r->first_us = f->first_us;
-	memcpy(r->bytes, f->bytes, sizeof(r->bytes));
-	memcpy(r->pkts, f->pkts, sizeof(r->pkts));
-	r->l7 = f->l7;
-	r->tclass = f->tclass;
-	r->init_is_b = f->init_is_b;
-	r->spoke = f->spoke;
-}
-
-/*
- * A worker keeps detection's clock: its start at the first record, then every bucket end (buckets are
- * aligned on multiples of their length, as detect.c has them), with the flows that ran since the last.
- */
-static void
-worker_tick(struct engine *e)
-{
-	uint64_t aligned = (e->now_us / e->bucket_us + 1) * e->bucket_us;
-	struct news *n;
-	size_t from;
-
-	if (!e->detecting || (e->bucket_end_us && e->now_us < e->bucket_end_us))
-		return;
-	e->phase = PHASE_BUCKET;
-	from = e->news->nrun;
-	if (e->bucket_end_us) {
-		flow_table_foreach_since(e->flows, e->last_close_seq, tell_running, e);
-		e->last_close_seq = e->seq;
-	}
-	n = tell(e, NEWS_TICK, NULL, false);
-	n->run_from = (uint32_t)from;
-	n->run_n = (uint32_t)(e->news->nrun - from);
-	e->bucket_end_us = aligned;
+	e->sink.ops->ended(e->sink.ctx, here(e), f, why, fresh);
 }
 
 /*
@@ -469,28 +541,27 @@ clock_take(struct engine *e, uint64_t ts_us)
 static void
 advance(struct engine *e, uint64_t ts_us)
 {
+	uint64_t due;
+
 	clock_take(e, ts_us);
 	if (e->st.first_us == 0)
 		e->st.first_us = ts_us;
 	flow_table_clock(e->flows, e->seq);
 	if (e->now_us >= e->last_sweep_us + 1000000u) {
 		e->last_sweep_us = e->now_us;
-		e->phase = PHASE_SWEEP;
+		e->phase = ENGINE_SWEEP;
 		flow_table_expire(e->flows, e->now_us);
 	}
 	/*
 	 * Buckets close at the first packet (or idle tick) at or after their end, whatever the sweep's
 	 * rhythm: so live capture and the replay of its recording cut the same buckets.
 	 */
-	if (e->worker) {
-		worker_tick(e);
-		e->quiet_until_us = e->last_sweep_us + 1000000u;
-		if (e->detecting && e->bucket_end_us < e->quiet_until_us)
-			e->quiet_until_us = e->bucket_end_us;
-	} else if (e->det) {
-		detect_tick(e->det, e->now_us);
-	}
-	e->phase = PHASE_PACKET;
+	e->phase = ENGINE_BUCKET;
+	due = e->sink.ops->tick(e->sink.ctx, here(e), e->flows);
+	e->quiet_until_us = e->last_sweep_us + 1000000u;
+	if (due < e->quiet_until_us)
+		e->quiet_until_us = due;
+	e->phase = ENGINE_PACKET;
 }
 
 static bool
@@ -526,7 +597,7 @@ engine_decoded(struct engine *e, uint64_t ts_us, uint32_t wirelen, enum decode_r
 	e->st.packets++;
 	e->st.bytes += wirelen;
 	advance(e, ts_us);
-	/* A worker is handed the packets of its shard, and worker 0 those that do not decode. */
+	/* A record that does not decode counts with the engine it is handed to (engine_pass counts none). */
 	e->st.decode[r]++;
 	if (r != DEC_OK) {
 		e->seq++;
@@ -553,47 +624,25 @@ engine_decoded(struct engine *e, uint64_t ts_us, uint32_t wirelen, enum decode_r
 		frag_remember(e->frags, d, &k, sender_is_b, e->now_us);
 	}
 	if (created)
-		f->home = (uint8_t)((netset_contains(e->home, f->key.ipver, f->key.a) ? 1 : 0) |
-		    (netset_contains(e->home, f->key.ipver, f->key.b) ? 2 : 0));
+		f->rec.home = (uint8_t)((netset_contains(e->home, f->rec.key.ipver, f->rec.key.a) ? 1 : 0) |
+		    (netset_contains(e->home, f->rec.key.ipver, f->rec.key.b) ? 2 : 0));
 	if (f->swapped) {
 		f->swapped = 0;
-		if (e->worker)
-			tell(e, NEWS_SWAP, f, false);
-		else
-			engine_swap_acc(f);
+		e->sink.ops->swapped(e->sink.ctx, here(e), f);
 	}
-	if (!(f->spoke & (1 << dir))) {
-		f->spoke |= (uint8_t)(1 << dir);
-		if (e->worker) {
-			struct news *n = tell(e, NEWS_SPEAKS, f, true);
-
-			n->arg = (uint8_t)dir;
-			n->created = created;
-		} else if (e->det) {
-			detect_flow_speaks(e->det, f, dir, e->now_us);
-		}
+	if (!(f->rec.spoke & (1 << dir))) {
+		f->rec.spoke |= (uint8_t)(1 << dir);
+		e->sink.ops->speaks(e->sink.ctx, here(e), f, dir, created);
 	}
-	if (!f->classified && classify_packet(cls(e), f, d->l3, d->l3_len, e->now_us / 1000u)) {
-		if (e->worker)
-			tell(e, NEWS_CLASSIFIED, f, true);
-		else if (e->det)
-			detect_flow_classified(e->det, f, e->now_us);
-	}
+	if (!f->classified && classify_packet(classifier_of(e), f, d->l3, d->l3_len, e->now_us / 1000u))
+		e->sink.ops->classified(e->sink.ctx, here(e), f);
 	/* Only an answer to a query we saw: an unsolicited "answer" must not tie an address to a name. */
-	if ((e->det || e->detecting) && dir == 1 && f->pkts[0] > 0 && is_dns_response(d)) {
-		if (e->worker) {
-			struct news *n = tell(e, NEWS_DNS, f, true);
-
-			n->msg = d->payload;
-			n->len = d->payload_len;
-		} else {
-			detect_dns_response(e->det, f, d->payload, d->payload_len, e->now_us);
-		}
-	}
+	if (dir == 1 && f->rec.pkts[0] > 0 && is_dns_response(d))
+		e->sink.ops->dns(e->sink.ctx, here(e), f, d->payload, d->payload_len);
 	e->seq++;
 }
 
-/* A packet of another shard: a worker keeps time and counts it, and leaves it alone. */
+/* A record of another engine's: time moves and the packet counts, and that is all. */
 void
 engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen)
 {
@@ -609,7 +658,7 @@ engine_pass(struct engine *e, uint64_t ts_us, uint32_t wirelen)
 }
 
 struct final_flow *
-engine_worker_drain(struct engine *e, size_t *n)
+engine_drain(struct engine *e, size_t *n)
 {
 	struct flow **all = flow_table_drain(e->flows, n);
 	struct final_flow *out = xmalloc(sizeof(*out) * (*n ? *n : 1));
@@ -619,7 +668,7 @@ engine_worker_drain(struct engine *e, size_t *n)
 		out[i].f = all[i];
 		out[i].fresh = !all[i]->classified;
 		if (out[i].fresh)
-			classify_finish(cls(e), all[i]);
+			classify_finish(classifier_of(e), all[i]);
 	}
 	free(all);
 	return out;
@@ -650,7 +699,35 @@ engine_counters(const struct engine *e, struct engine_stats *st, struct flow_tab
 	*ndpi_pkts = e->cls ? classify_packets(e->cls) : 0;
 }
 
-/* This engine's counters, or in a sharded run its workers' with the capture's drops kept here. */
+void
+engine_set_now(struct engine *e, uint64_t now_us)
+{
+	if (now_us > e->now_us)
+		e->now_us = now_us;
+}
+
+void
+engine_set_gather(struct engine *e, engine_gather_fn fn, void *arg)
+{
+	e->gather = fn;
+	e->gather_arg = arg;
+}
+
+void
+engine_set_totals(struct engine *e, const struct engine_stats *st, const struct flow_table_stats *fs,
+		  uint64_t ndpi_pkts)
+{
+	e->totals = true;
+	e->tot_st = *st;
+	e->tot_fs = *fs;
+	e->tot_ndpi = ndpi_pkts;
+	e->gather = NULL;
+}
+
+/*
+ * This engine's counters, or those of the engines it replays for (engine_set_gather, engine_set_totals)
+ * with the capture's drops kept here.
+ */
 static void
 counters(struct engine *e, struct engine_stats *st, struct flow_table_stats *fs, uint64_t *ndpi_pkts)
 {
@@ -666,7 +743,6 @@ counters(struct engine *e, struct engine_stats *st, struct flow_table_stats *fs,
 	}
 	st->kernel_drops = e->st.kernel_drops;
 	st->if_drops = e->st.if_drops;
-	fs->peak = e->held_peak;
 }
 
 void
@@ -757,12 +833,12 @@ engine_summary(struct engine *e, FILE *fp)
 		fprintf(fp, "  top applications (flows, bytes):");
 	for (i = 0; i < n && shown < 10; i++, shown++) {
 		char lbl[64];
-		struct flow tmp;
+		struct flow_rec tmp;
 
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.master = sorted[i].master;
 		tmp.app = sorted[i].app;
-		fprintf(fp, "%s %s %" PRIu64 "/%" PRIu64, shown ? "," : "", classify_label(cls(e), &tmp, lbl,
+		fprintf(fp, "%s %s %" PRIu64 "/%" PRIu64, shown ? "," : "", classify_label(classifier_of(e), &tmp, lbl,
 		    sizeof(lbl)), sorted[i].flows, sorted[i].bytes);
 	}
 	if (e->labels_other)

@@ -95,11 +95,11 @@ flow_table_new(const struct flow_table_cfg *cfg, flow_end_cb cb, void *cbarg)
 void
 flow_free(struct flow *f)
 {
-	if (f->l7) {
-		free(f->l7->name);
-		free(f->l7->alpn);
-		free(f->l7->cert_names);
-		free(f->l7);
+	if (f->rec.l7) {
+		free(f->rec.l7->name);
+		free(f->rec.l7->alpn);
+		free(f->rec.l7->cert_names);
+		free(f->rec.l7);
 	}
 	free(f);
 }
@@ -132,9 +132,9 @@ flow_cmp_first(const void *x, const void *y)
 {
 	const struct flow *a = *(const struct flow *const *)x, *b = *(const struct flow *const *)y;
 
-	if (a->first_us != b->first_us)
-		return a->first_us < b->first_us ? -1 : 1;
-	return memcmp(&a->key, &b->key, sizeof(a->key));
+	if (a->rec.first_us != b->rec.first_us)
+		return a->rec.first_us < b->rec.first_us ? -1 : 1;
+	return memcmp(&a->rec.key, &b->rec.key, sizeof(a->rec.key));
 }
 
 /* Every flow, first seen first: that order makes the final records independent of the hash seed. */
@@ -274,7 +274,7 @@ table_find(struct flow_table *t, const struct flow_key *k, uint32_t h)
 	struct flow *f;
 
 	for (f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
-		if (f->hash == h && memcmp(&f->key, k, sizeof(*k)) == 0)
+		if (f->hash == h && memcmp(&f->rec.key, k, sizeof(*k)) == 0)
 			return f;
 	return NULL;
 }
@@ -282,11 +282,11 @@ table_find(struct flow_table *t, const struct flow_key *k, uint32_t h)
 static enum flow_tclass
 tclass_of(const struct flow *f)
 {
-	switch (f->key.proto) {
+	switch (f->rec.key.proto) {
 	case 6:
-		if (f->rst || (f->fin[0] && f->fin[1]))
+		if (f->rec.rst || (f->rec.fin[0] && f->rec.fin[1]))
 			return FT_TCP_CLOSED;
-		if (f->pkts[0] && f->pkts[1])
+		if (f->rec.pkts[0] && f->rec.pkts[1])
 			return FT_TCP_EST;
 		return FT_TCP_NEW;
 	case 17:
@@ -309,7 +309,7 @@ evict_stalest(struct flow_table *t)
 	for (c = 0; c < FT__COUNT; c++) {
 		struct flow *h = t->lists[c].head;
 
-		if (h && (victim == NULL || h->last_us < victim->last_us))
+		if (h && (victim == NULL || h->rec.last_us < victim->rec.last_us))
 			victim = h;
 	}
 	if (victim) {
@@ -336,9 +336,9 @@ static void
 tcp_account(struct flow *f, const struct decoded *d, bool sender_is_b)
 {
 	if (d->tcp_flags & TH_FIN)
-		f->fin[sender_is_b] = 1;
+		f->rec.fin[sender_is_b] = 1;
 	if (d->tcp_flags & TH_RST)
-		f->rst = 1;
+		f->rec.rst = 1;
 }
 
 struct flow *
@@ -356,13 +356,13 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 	f = table_find(t, &k, h);
 	*created = false;
 	if (f && t->cfg.active_timeout_s &&
-	    now_us >= f->first_us + (uint64_t)t->cfg.active_timeout_s * 1000000u) {
+	    now_us >= f->rec.first_us + (uint64_t)t->cfg.active_timeout_s * 1000000u) {
 		/* Report the long-running flow so far and go on with a fresh record of the same flow. */
 		t->st.active_cut++;
 		t->cb(t->cbarg, f, FE_ACTIVE);
-		f->first_us = now_us;
-		f->bytes[0] = f->bytes[1] = 0;
-		f->pkts[0] = f->pkts[1] = 0;
+		f->rec.first_us = now_us;
+		f->rec.bytes[0] = f->rec.bytes[1] = 0;
+		f->rec.pkts[0] = f->rec.pkts[1] = 0;
 	}
 	if (f == NULL) {
 		if (t->st.active >= t->cfg.max_flows)
@@ -370,17 +370,17 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 		if (t->st.active >= t->nbuckets)
 			table_grow(t);
 		f = xcalloc(1, sizeof(*f));
-		f->key = k;
+		f->rec.key = k;
 		f->hash = h;
-		f->first_us = f->last_us = now_us;
+		f->rec.first_us = f->rec.last_us = now_us;
 		/*
 		 * The sender of the first packet started it, unless that packet answers a SYN, or, when no
 		 * handshake tells, it comes from a well-known port to an ephemeral one (a DNS answer whose
 		 * query was not seen is still the client's flow).
 		 */
-		f->init_is_b = synack ? !sender_is_b : sender_is_b;
+		f->rec.init_is_b = synack ? !sender_is_b : sender_is_b;
 		if (!syn && !synack && (d->proto == 6 || d->proto == 17) && d->sport < 1024 && d->dport >= 1024)
-			f->init_is_b = !sender_is_b;
+			f->rec.init_is_b = !sender_is_b;
 		f->syn_seen = syn || synack;
 		f->tclass = FT_OTHER;
 		list_append(&t->lists[FT_OTHER], f);
@@ -393,18 +393,18 @@ flow_table_packet(struct flow_table *t, const struct decoded *d, uint64_t now_us
 	} else if (syn && !f->syn_seen) {
 		/* A SYN settles who started the connection when we joined it midway. */
 		f->syn_seen = 1;
-		if (f->init_is_b != sender_is_b) {
-			flow_swap_dirs(f->bytes, f->pkts);
-			f->init_is_b = sender_is_b;
+		if (f->rec.init_is_b != sender_is_b) {
+			flow_swap_dirs(f->rec.bytes, f->rec.pkts);
+			f->rec.init_is_b = sender_is_b;
 			/* What the detection layer attributed must follow: it swaps its own counters. */
 			f->swapped = 1;
 		}
 	}
-	*dir = (sender_is_b == (bool)f->init_is_b) ? 0 : 1;
-	f->pkts[*dir]++;
-	f->bytes[*dir] += d->wirelen;
-	if (now_us > f->last_us)
-		f->last_us = now_us;
+	*dir = (sender_is_b == (bool)f->rec.init_is_b) ? 0 : 1;
+	f->rec.pkts[*dir]++;
+	f->rec.bytes[*dir] += d->wirelen;
+	if (now_us > f->rec.last_us)
+		f->rec.last_us = now_us;
 	if (d->proto == 6)
 		tcp_account(f, d, sender_is_b);
 	flow_touch(t, f);
@@ -421,11 +421,11 @@ flow_table_account(struct flow_table *t, const struct flow_key *k, bool sender_i
 
 	if (f == NULL)
 		return false;
-	dir = (sender_is_b == (bool)f->init_is_b) ? 0 : 1;
-	f->pkts[dir]++;
-	f->bytes[dir] += wirelen;
-	if (now_us > f->last_us)
-		f->last_us = now_us;
+	dir = (sender_is_b == (bool)f->rec.init_is_b) ? 0 : 1;
+	f->rec.pkts[dir]++;
+	f->rec.bytes[dir] += wirelen;
+	if (now_us > f->rec.last_us)
+		f->rec.last_us = now_us;
 	flow_touch(t, f);
 	return true;
 }
@@ -439,7 +439,7 @@ flow_table_expire(struct flow_table *t, uint64_t now_us)
 		uint64_t to = (uint64_t)t->cfg.timeout_s[c] * 1000000u;
 		struct flow *f;
 
-		while ((f = t->lists[c].head) != NULL && f->last_us + to <= now_us) {
+		while ((f = t->lists[c].head) != NULL && f->rec.last_us + to <= now_us) {
 			t->st.expired++;
 			flow_end(t, f, FE_TIMEOUT);
 		}
@@ -463,7 +463,7 @@ flow_table_stats(const struct flow_table *t)
 }
 
 enum flow_state
-flow_state(const struct flow *f)
+flow_state(const struct flow_rec *f)
 {
 	if (f->key.proto == 6) {
 		if (f->rst || (f->fin[0] && f->fin[1]))
@@ -504,25 +504,25 @@ flow_end_name(enum flow_end e)
 }
 
 const uint8_t *
-flow_src_addr(const struct flow *f)
+flow_src_addr(const struct flow_rec *f)
 {
 	return f->init_is_b ? f->key.b : f->key.a;
 }
 
 const uint8_t *
-flow_dst_addr(const struct flow *f)
+flow_dst_addr(const struct flow_rec *f)
 {
 	return f->init_is_b ? f->key.a : f->key.b;
 }
 
 uint16_t
-flow_src_port(const struct flow *f)
+flow_src_port(const struct flow_rec *f)
 {
 	return f->init_is_b ? f->key.pb : f->key.pa;
 }
 
 uint16_t
-flow_dst_port(const struct flow *f)
+flow_dst_port(const struct flow_rec *f)
 {
 	return f->init_is_b ? f->key.pa : f->key.pb;
 }

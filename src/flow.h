@@ -57,38 +57,50 @@ struct flow_l7 {
 	char ja3s[33];
 };
 
-struct flow {
-	struct flow *hnext;	/* bucket chain */
-	struct flow *prev, *next; /* idle list of its timeout class, oldest first */
+/*
+ * What the packet path knows of a flow's current record, and all the detection layer and flow events read
+ * of it.  Written by the thread that owns the flow's table; a sharded run copies it whole to tell the
+ * replaying thread about the flow (a snapshot).  l7 is the flow's own and lives as long as the flow.
+ */
+struct flow_rec {
 	struct flow_key key;
 	uint64_t first_us, last_us;	/* of the current record */
 	uint64_t bytes[2];	/* [0] initiator to responder (to server), [1] back; wire length */
 	uint32_t pkts[2];
-	uint64_t touch;		/* the table's clock at the last packet: the idle lists' order */
-	uint32_t hash;
-	uint8_t init_is_b;	/* the initiator is key.b */
-	uint8_t syn_seen;	/* a SYN without ACK fixed the initiator */
-	uint8_t swapped;	/* set when a late SYN swapped the directions; the caller clears it */
-	uint8_t tclass;		/* enum flow_tclass */
-	uint8_t fin[2];		/* FIN seen from each side (by key side a/b) */
-	uint8_t rst;
-	uint8_t classified;	/* classification complete, ndpi freed */
-	uint16_t ndpi_pkts;	/* packets handed to nDPI */
+	struct flow_l7 *l7;	/* NULL when nothing was learned */
 	uint16_t master, app;	/* nDPI protocol ids */
 	uint16_t category;
 	uint8_t confidence;
-	uint8_t home;			/* bit 0: key.a is in the home net, bit 1: key.b */
-	uint8_t spoke;			/* bit 0: the initiator has sent a packet, bit 1: the responder */
-	struct ndpi_flow_struct *ndpi;	/* nDPI state while classifying, NULL after */
-	struct flow_l7 *l7;		/* NULL when nothing was learned */
-	/*
-	 * From here on the fields belong to the detection layer, never to the table or the packet path:
-	 * with sharded workers they are written by the thread that replays detection in packet order
-	 * while a worker updates the fields above (FLOW_PACKET_PART).
-	 */
-	uint8_t family;			/* enum family of a matched signature, FAM_NONE if none */
-	uint64_t acc_bytes[2];		/* bytes already attributed to host buckets */
+	uint8_t init_is_b;	/* the initiator is key.b */
+	uint8_t home;		/* bit 0: key.a is in the home net, bit 1: key.b */
+	uint8_t spoke;		/* bit 0: the initiator has sent a packet, bit 1: the responder */
+	uint8_t fin[2];		/* FIN seen from each side (by key side a/b) */
+	uint8_t rst;
+};
+
+/*
+ * The detection layer's own part of a flow, never written by the table or the packet path.  In a sharded
+ * run it is the replaying thread's, while a worker writes the rest of the flow.
+ */
+struct flow_det {
+	uint64_t acc_bytes[2];	/* bytes already attributed to host buckets */
 	uint32_t acc_pkts[2];
+	uint8_t family;		/* enum family of a matched signature, FAM_NONE if none */
+};
+
+struct flow {
+	/* The table's and the classifier's: never copied, never seen by detection. */
+	struct flow *hnext;	/* bucket chain */
+	uint32_t hash;
+	uint8_t tclass;		/* enum flow_tclass */
+	uint8_t syn_seen;	/* a SYN without ACK fixed the initiator */
+	uint8_t swapped;	/* set when a late SYN swapped the directions; the caller clears it */
+	uint8_t classified;	/* classification complete, ndpi freed */
+	struct flow *prev, *next; /* idle list of its timeout class, oldest first */
+	uint64_t touch;		/* the table's clock at the last packet: the idle lists' order */
+	struct ndpi_flow_struct *ndpi;	/* nDPI state while classifying, NULL after */
+	struct flow_rec rec;	/* the packet path's */
+	struct flow_det det;	/* the detection layer's */
 };
 
 /* Exchange the two directions of a pair of counters (a late SYN fixed who started the flow). */
@@ -103,9 +115,6 @@ flow_swap_dirs(uint64_t bytes[2], uint32_t pkts[2])
 	pkts[0] = pkts[1];
 	pkts[1] = p;
 }
-
-/* The part of a flow the packet path owns: what a snapshot of the flow copies. */
-#define FLOW_PACKET_PART offsetof(struct flow, family)
 
 struct flow_table_cfg {
 	uint32_t max_flows;		/* hard cap */
@@ -171,13 +180,13 @@ void flow_table_foreach_since(struct flow_table *t, uint64_t since, void (*fn)(v
 			      void *arg);
 
 /* Helpers for reporting. */
-enum flow_state flow_state(const struct flow *f);
+enum flow_state flow_state(const struct flow_rec *f);
 const char *flow_state_name(enum flow_state s);
 const char *flow_end_name(enum flow_end e);
 /* The initiator's (src) and responder's (dst) address and port. */
-const uint8_t *flow_src_addr(const struct flow *f);
-const uint8_t *flow_dst_addr(const struct flow *f);
-uint16_t flow_src_port(const struct flow *f);
-uint16_t flow_dst_port(const struct flow *f);
+const uint8_t *flow_src_addr(const struct flow_rec *f);
+const uint8_t *flow_dst_addr(const struct flow_rec *f);
+uint16_t flow_src_port(const struct flow_rec *f);
+uint16_t flow_dst_port(const struct flow_rec *f);
 
 #endif

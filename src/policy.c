@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_int.h"
+#include "alert.h"
+#include "conf.h"
 #include "log.h"
 #include "policy.h"
 

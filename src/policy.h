@@ -4,9 +4,12 @@
 #ifndef DCDN_POLICY_H
 #define DCDN_POLICY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "netset.h"
+
+struct conf;
 
 #define POLICY_MAX_RULES	64
 #define POLICY_MAX_SUFFIX	64
@@ -27,6 +30,8 @@ struct policy_state {
 	int nzones;
 };
 
+/* Parse the policies of conf; NULL and err when one is malformed. */
+struct policy_state *policy_new(const struct conf *conf, char *err, size_t errlen);
 /*
  * Parse outbound_policy.allow and zone_policy.unused (either may be empty).  NULL with "key: message" in err
  * when one is malformed; free with policy_free.

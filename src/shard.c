@@ -1,17 +1,17 @@
 /*
- * shard.c - the sharded pipeline (--threads N); see shard.h for what the news is.
+ * shard.c - the sharded pipeline (--threads N); see news.h for what the news is.
  *
  * N threads, N workers.  The caller's thread (the main thread) reads the input into the capture ring,
  * deciding each packet's worker as it goes (shard_of), and works through worker 0's share of each batch;
  * workers 1 to N - 1 each run every batch of the ring through their engine in order, on threads of their
  * own.  Once every worker is done with batch k, its news is replayed to the serial engine and the batch
  * released, by whichever thread would otherwise wait (replay_ready): a worker with no batch to work on,
- * or the main thread with the ring filling up.  Two threads on two cores, where a reader thread of its
- * own and a replay thread of its own made four.  Who owns what:
+ * or the main thread with the ring filling up.  So N threads keep N cores busy: no thread only reads, and
+ * none only replays.  Who owns what:
  *   - batch k and every worker's news of it (out[k % CAPTURE_RING_SLOTS]) are the worker's until it counts
  *     k as done, then the replay's until the release; the ring does not hand out batch k + SLOTS before;
  *   - the serial engine, and what the caller's functions touch, are whoever holds replay_mu's;
- *   - a flow's packet-path fields are its worker's; detection's fields (FLOW_PACKET_PART on) the replay's;
+ *   - a flow's record and the table's fields are its worker's; its detection part (struct flow_det) the replay's;
  *     an ended flow is frozen, and freed by its worker when it takes the news of its end back (by the
  *     replay at the end of the run);
  *   - counters a worker publishes after each batch (pub_*) are under mu, for stats events.
@@ -33,6 +33,7 @@
 #include "decode.h"
 #include "engine.h"
 #include "log.h"
+#include "news.h"
 #include "shard.h"
 
 #define SHARD_WAIT_MS	50
@@ -41,6 +42,7 @@
 struct worker {
 	struct shard *sh;
 	struct engine *eng;
+	struct news_writer *news;	/* eng's sink */
 	unsigned idx;
 	pthread_t thread;
 	struct news_buf out[CAPTURE_RING_SLOTS];
@@ -57,12 +59,6 @@ struct worker {
 	double cpu_s;				/* the thread's CPU time, once joined */
 };
 
-struct replay {
-	struct engine *eng;
-	const struct running_flow **run;	/* the running flows of the bucket end being replayed */
-	size_t nrun, runcap;
-};
-
 struct shard {
 	struct capture_ring *ring;
 	struct conf conf;	/* the workers' copy: a reload (SIGHUP) rewrites the caller's under way */
@@ -77,7 +73,7 @@ struct shard {
 	 * functions touch (outputs, stores).  replayed is read without it, atomically.
 	 */
 	pthread_mutex_t replay_mu;
-	struct replay rp;
+	struct news_replay rp;
 	uint64_t replayed;	/* batches replayed (and released) */
 	uint64_t batches;	/* read so far; the main thread's */
 	bool live;
@@ -86,32 +82,6 @@ struct shard {
 	volatile sig_atomic_t *poll;
 	void (*poll_fn)(void *arg);
 };
-
-struct news *
-news_add(struct news_buf *b)
-{
-	struct news *n;
-
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 1024;
-		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
-	}
-	n = &b->v[b->n++];
-	memset(n, 0, sizeof(*n));
-	return n;
-}
-
-/* Room for n's snapshot. */
-struct flow *
-news_snap_add(struct news_buf *b, struct news *n)
-{
-	if (b->nsnap == b->snapcap) {
-		b->snapcap = b->snapcap ? b->snapcap * 2 : 64;
-		b->snap = xrealloc(b->snap, b->snapcap * sizeof(*b->snap));
-	}
-	n->snap = (uint32_t)++b->nsnap;
-	return &b->snap[b->nsnap - 1];
-}
 
 static uint64_t
 mix(uint64_t h)
@@ -214,23 +184,6 @@ lane_of(void *arg, int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirele
 	return shard_of(&ld->d, sh->n);
 }
 
-/*
- * The flows whose records ended in news already replayed: frozen since, and freed by the worker that
- * made them, in its own malloc arena, when it takes the news buffer back.
- */
-static void
-reclaim(struct news_buf *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		if (b->v[i].kind == NEWS_END && b->v[i].arg != FE_ACTIVE)
-			flow_free(b->v[i].f);
-	b->n = 0;
-	b->nrun = 0;
-	b->nsnap = 0;
-}
-
 /* A worker's progress for the replay (and its counters for stats); ended: the input is over, done counts all. */
 static void
 publish(struct worker *w, uint64_t done, bool ended)
@@ -275,9 +228,9 @@ work_batch(struct worker *w, const struct capture_batch *b, uint64_t k)
 	uint32_t i;
 
 	/* Batch k - CAPTURE_RING_SLOTS was replayed and released before the ring gave out batch k. */
-	reclaim(&w->out[slot]);
+	news_buf_reclaim(&w->out[slot]);
 	w->tick_us[slot] = 0;
-	engine_set_news(w->eng, &w->out[slot]);
+	news_writer_set_buf(w->news, &w->out[slot]);
 	for (i = 0; i < b->n; i++) {
 		const struct capture_toc *t = &b->toc[i];
 
@@ -309,12 +262,24 @@ work_batch(struct worker *w, const struct capture_batch *b, uint64_t k)
 static void
 work_end(struct worker *w, uint64_t batches)
 {
-	engine_set_news(w->eng, NULL);
-	w->final = engine_worker_drain(w->eng, &w->nfinal);
+	news_writer_set_buf(w->news, NULL);
+	w->final = engine_drain(w->eng, &w->nfinal);
 	publish(w, batches, true);
 	/* Every flow has ended: the module goes while the last news is replayed. */
 	engine_free(w->eng);
 	w->eng = NULL;
+	news_writer_free(w->news);
+	w->news = NULL;
+}
+
+/* Worker w's engine, which writes news. */
+static struct engine *
+worker_engine(struct worker *w, char *err, size_t errlen)
+{
+	struct shard *sh = w->sh;
+
+	w->news = news_writer_new(&sh->conf, sh->detecting);
+	return engine_new_sink(&sh->conf, worker_flow_max(sh, w->idx), news_writer_sink(w->news), err, errlen);
 }
 
 static void replay_ready(struct shard *sh, bool on_main);
@@ -336,8 +301,7 @@ worker_main(void *arg)
 		pthread_setname_np(pthread_self(), name);
 	}
 	/* Each worker makes its own engine: the nDPI modules load side by side. */
-	if ((w->eng = engine_new_worker(&sh->conf, worker_flow_max(sh, w->idx), sh->detecting, err,
-	    sizeof(err))) == NULL)
+	if ((w->eng = worker_engine(w, err, sizeof(err))) == NULL)
 		log_fatal(1, "%s", err);
 	for (k = 0;; k++) {
 		int got = capture_ring_get(sh->ring, k, 0, &b);
@@ -357,7 +321,7 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* Sum of the workers' last published counters; packets and time are each worker's alike. */
+/* Sum of the workers' last published counters (packets and time are each worker's alike), the flows' peak. */
 static void
 gather(void *arg, struct engine_stats *st, struct flow_table_stats *fs, uint64_t *ndpi_pkts)
 {
@@ -392,6 +356,8 @@ gather(void *arg, struct engine_stats *st, struct flow_table_stats *fs, uint64_t
 		*ndpi_pkts += w->pub_ndpi;
 	}
 	pthread_mutex_unlock(&sh->mu);
+	/* The replay's: whoever asks for stats holds replay_mu, or the run is over. */
+	fs->peak = sh->rp.held_peak;
 }
 
 /*
@@ -425,7 +391,7 @@ run_before(const struct running_flow *a, const struct running_flow *b)
  * and last touch, as flow_table_foreach walks them.
  */
 static void
-replay_bucket_end(struct replay *rp, struct news_buf *const *bufs, unsigned n, size_t *at, const struct news *tick)
+replay_bucket_end(struct news_replay *rp, struct news_buf *const *bufs, unsigned n, size_t *at, const struct news *tick)
 {
 	const struct running_flow *from[SHARD_MAX], *to[SHARD_MAX];
 	unsigned i;
@@ -461,12 +427,12 @@ replay_bucket_end(struct replay *rp, struct news_buf *const *bufs, unsigned n, s
 		from[b]++;
 		rp->run[rp->nrun++] = best;
 	}
-	engine_replay_tick(rp->eng, tick->now_us, rp->run, rp->nrun);
+	news_replay_tick(rp, tick->now_us);
 }
 
 /* Merge the workers' news of one batch (or of the flush) into one stream and replay it. */
 static void
-replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
+replay_merged(struct news_replay *rp, struct news_buf *const *bufs, unsigned n)
 {
 	size_t at[SHARD_MAX] = { 0 };
 
@@ -486,13 +452,13 @@ replay_merged(struct replay *rp, struct news_buf *const *bufs, unsigned n)
 			continue;
 		}
 		at[b]++;
-		engine_replay(rp->eng, best, best->snap ? &bufs[b]->snap[best->snap - 1] : NULL);
+		news_replay_one(rp, best, best->snap ? &bufs[b]->snap[best->snap - 1] : NULL);
 	}
 }
 
 /* The flows left at the end: each worker's are first seen first; merged, they are one table's flush. */
 static void
-replay_final(struct engine *e, struct shard *sh)
+replay_final(struct shard *sh)
 {
 	size_t at[SHARD_MAX] = { 0 };
 
@@ -509,7 +475,7 @@ replay_final(struct engine *e, struct shard *sh)
 		if (best == NULL)
 			break;
 		at[b]++;
-		engine_replay_final(e, best);
+		news_replay_final(&sh->rp, best);
 	}
 }
 
@@ -652,11 +618,8 @@ shard_free(struct shard *sh)
 	int j;
 
 	for (i = 0; i < sh->n; i++) {
-		for (j = 0; j < CAPTURE_RING_SLOTS; j++) {
-			free(sh->w[i].out[j].v);
-			free(sh->w[i].out[j].run);
-			free(sh->w[i].out[j].snap);
-		}
+		for (j = 0; j < CAPTURE_RING_SLOTS; j++)
+			news_buf_free(&sh->w[i].out[j]);
 		free(sh->w[i].final);
 	}
 	if (sh->ring)
@@ -725,12 +688,12 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 	 * Worker 0 is this thread's, between reading batches and replaying them.  Its nDPI module is made
 	 * first (the process's first is made alone, classify.c); the others' load while this thread reads.
 	 */
-	if ((sh->w[0].eng = engine_new_worker(&sh->conf, worker_flow_max(sh, 0), sh->detecting, err, errlen)) ==
-	    NULL)
+	if ((sh->w[0].eng = worker_engine(&sh->w[0], err, errlen)) == NULL)
 		log_fatal(1, "%s", err);
 	sh->ring = capture_ring_new(c, lane_of, sh, sizeof(struct lane_decode), handed, sh);
 	if (!start_workers(sh, err, errlen)) {
 		engine_free(sh->w[0].eng);
+		news_writer_free(sh->w[0].news);
 		shard_free(sh);
 		return -2;
 	}
@@ -744,10 +707,10 @@ shard_run(struct engine *e, struct capture *c, unsigned nworkers, capture_idle_f
 		if (sh->w[i].pub_now > now)
 			now = sh->w[i].pub_now;
 		for (j = 0; j < CAPTURE_RING_SLOTS; j++)
-			reclaim(&sh->w[i].out[j]);
+			news_buf_reclaim(&sh->w[i].out[j]);
 	}
 	engine_set_now(e, now);
-	replay_final(e, sh);
+	replay_final(sh);
 	for (i = 1; i < sh->n; i++)
 		pthread_join(sh->w[i].thread, NULL);
 	/* Where the time went, for whoever tunes the number of workers. */

@@ -1,12 +1,12 @@
 /*
- * sigdb_load.c: the signature database's parser and loader.  The structures it
- * fills are in sigdb_int.h, the matchers that read them in sigdb.c.
+ * sigdb_load.c - the signature database's parser and loader.  The structures it
+ * fills are in sigdb_int.h, the matchers that read them in sigdb_match.c.
  *
  * Nothing here logs: errors go to the caller's buffer as "file:line: message".
- * Out of memory during a load is reported the same way; lookups never
+ * Out of memory aborts in log.h's wrappers, as everywhere; lookups never
  * allocate.
  */
-#include "sigdb_int.h"
+#include "config.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -14,47 +14,37 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "sigdb_int.h"
+
 #define CONF_HIGH 90
 #define CONF_MEDIUM 60
 #define CONF_LOW 30
 
-#define MAX_LABEL 63    /* RFC 1035 2.3.4 */
 #define ARENA_BLOCK 65536
 
-/* ---------------------------------------------------------------- helpers */
-
-/* Characters a host name label may hold (after lowering). */
-static inline int
-is_hostchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-static int
+static void
 grow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap;
-	void *np;
 
 	if (need <= *cap)
-		return 0;
+		return;
 	ncap = *cap ? *cap : 64;
 	while (ncap < need)
 		ncap *= 2;
+	/* The SIGDB_MAX_ limits keep every table far below this. */
 	if (ncap > SIZE_MAX / elem)
-		return -1;
-	np = realloc(*p, ncap * elem);
-	if (np == NULL)
-		return -1;
-	*p = np;
+		log_fatal(1, "out of memory: a table of %zu entries", need);
+	*p = xrealloc(*p, ncap * elem);
 	*cap = ncap;
-	return 0;
 }
 
 /* Copy n bytes into the arena as a NUL-terminated string. */
@@ -67,9 +57,7 @@ arena_dup(struct sigdb *db, const char *s, size_t n)
 	if (a == NULL || a->cap - a->used < n + 1) {
 		size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
 
-		a = malloc(sizeof(*a) + cap);
-		if (a == NULL)
-			return NULL;
+		a = xmalloc(sizeof(*a) + cap);
 		a->next = db->arena;
 		a->used = 0;
 		a->cap = cap;
@@ -83,16 +71,12 @@ arena_dup(struct sigdb *db, const char *s, size_t n)
 	return out;
 }
 
-/* ---------------------------------------------------------------- key table */
-
-static int
+static void
 slots_resize(struct sigdb *db, size_t nslots)
 {
-	struct slot *s = calloc(nslots, sizeof(*s));
+	struct slot *s = xcalloc(nslots, sizeof(*s));
 	size_t i;
 
-	if (s == NULL)
-		return -1;
 	for (i = 0; i < db->nnodes; i++) {
 		size_t j = (size_t)db->nodes[i].hash & (nslots - 1);
 
@@ -104,11 +88,10 @@ slots_resize(struct sigdb *db, size_t nslots)
 	free(db->slots);
 	db->slots = s;
 	db->nslots = nslots;
-	return 0;
 }
 
-/* Find or add the node for key; returns its index, or -1 out of memory. */
-static long
+/* Find or add the node for key; returns its index. */
+static size_t
 key_intern(struct sigdb *db, const char *key, size_t len)
 {
 	uint64_t hash = sigdb_hash_key(key, len);
@@ -118,15 +101,12 @@ key_intern(struct sigdb *db, const char *key, size_t len)
 	int c;
 
 	if (found != NULL)
-		return (long)(found - db->nodes);
-	if ((db->nnodes + 1) * 4 > db->nslots && slots_resize(db, db->nslots * 2) < 0)
-		return -1;
-	if (grow((void **)&db->nodes, &db->capnodes, db->nnodes + 1, sizeof(*db->nodes)) < 0)
-		return -1;
+		return (size_t)(found - db->nodes);
+	if ((db->nnodes + 1) * 4 > db->nslots)
+		slots_resize(db, db->nslots * 2);
+	grow((void **)&db->nodes, &db->capnodes, db->nnodes + 1, sizeof(*db->nodes));
 	n = &db->nodes[db->nnodes];
 	n->key = arena_dup(db, key, len);
-	if (n->key == NULL)
-		return -1;
 	n->hash = hash;
 	n->len = (uint32_t)len;
 	for (c = 0; c < C_MAX; c++)
@@ -136,14 +116,13 @@ key_intern(struct sigdb *db, const char *key, size_t len)
 		j = (j + 1) & (db->nslots - 1);
 	db->slots[j].hash = hash;
 	db->slots[j].idx = (uint32_t)(db->nnodes + 1);
-	return (long)db->nnodes++;
+	return db->nnodes++;
 }
-/* ---------------------------------------------------------------- parser */
 
 struct parser {
 	struct sigdb *db;
-	const char *file; /* in the arena */
-	int line;         /* 0 for whole-file messages */
+	const char *file;	/* in the arena */
+	int line;		/* 0 for whole-file messages */
 	const char *family;
 	uint32_t family_bit;
 	char *err;
@@ -190,7 +169,7 @@ show(char *buf, size_t size, const char *s, size_t n)
 #define SHOW(s, n) show((char[52]){ 0 }, 52, (s), (n))
 
 struct field {
-	const char *s; /* in the line copy, quotes removed, NUL-terminated */
+	const char *s;	/* in the line copy, quotes removed, NUL-terminated */
 	size_t len;
 };
 
@@ -308,11 +287,11 @@ check_name(const char *s, size_t n, char *out, size_t *outlen)
 			if (lab == 0)
 				return "empty label";
 			labels++;
-			last = i - lab; /* start of the label just closed */
+			last = i - lab;	/* start of the label just closed */
 			lab = 0;
 		} else if (!is_hostchar(c)) {
 			return "character not allowed in a host name";
-		} else if (++lab > MAX_LABEL) {
+		} else if (++lab > SIGDB_MAX_LABEL) {
 			return "label longer than 63 characters";
 		}
 		out[i] = (char)c;
@@ -329,131 +308,16 @@ check_name(const char *s, size_t n, char *out, size_t *outlen)
 	return NULL;
 }
 
-static void
-set_add(uint8_t *set, unsigned char c)
-{
-	set[c >> 3] |= (uint8_t)(1u << (c & 7));
-}
-
-/* Compile one glob label t[0..m) into db->atoms / db->labels. */
-static const char *
-compile_label(struct sigdb *db, const char *t, size_t m)
-{
-	struct glabel g;
-	size_t j = 0, width = 0;
-
-	memset(&g, 0, sizeof(g));
-	g.atom = (uint32_t)db->natoms;
-	if (m == 0)
-		return "empty label";
-	while (j < m) {
-		struct atom a;
-		unsigned char c = (unsigned char)t[j];
-		long count = 1;
-
-		if (c == '*') {
-			if (g.star)
-				return "more than one '*' in a label";
-			g.star = 1;
-			if (++j < m && t[j] == '{')
-				return "'{' after '*'";
-			continue;
-		}
-		memset(&a, 0, sizeof(a));
-		if (c == '?') {
-			unsigned k;
-
-			for (k = 0; k < 256; k++)
-				if (k != '.')
-					set_add(a.set, (unsigned char)k);
-			j++;
-		} else if (c == '[') {
-			int any = 0;
-
-			for (j++; j < m && t[j] != ']';) {
-				unsigned char lo = (unsigned char)t[j], hi = lo, k;
-
-				if (j + 2 < m && t[j + 1] == '-' && t[j + 2] != ']') {
-					hi = (unsigned char)t[j + 2];
-					j += 3;
-				} else {
-					j++;
-				}
-				if (!is_hostchar(lo) || !is_hostchar(hi))
-					return "character not allowed in a class";
-				if (hi < lo)
-					return "reversed range in a class";
-				for (k = lo;; k++) {
-					if (is_hostchar(k))
-						set_add(a.set, k);
-					if (k == hi)
-						break;
-				}
-				any = 1;
-			}
-			if (j >= m)
-				return "unterminated '['";
-			if (!any)
-				return "empty class";
-			j++;
-		} else if (is_hostchar(c)) {
-			set_add(a.set, c);
-			j++;
-		} else {
-			return "character not allowed in a pattern";
-		}
-		if (j < m && t[j] == '{') {
-			size_t k = j + 1;
-
-			while (k < m && t[k] != '}')
-				k++;
-			if (k >= m || (count = parse_num(t + j + 1, k - j - 1, 1, MAX_LABEL)) < 0)
-				return "bad repeat count (expected {1} to {63})";
-			j = k + 1;
-		}
-		a.n = (uint8_t)count;
-		width += (size_t)count;
-		if (width > MAX_LABEL)
-			return "label longer than 63 characters";
-		if (grow((void **)&db->atoms, &db->capatoms, db->natoms + 1, sizeof(*db->atoms)) < 0)
-			return "out of memory";
-		db->atoms[db->natoms++] = a;
-		if (g.star) {
-			g.ntail++;
-			g.tailw = (uint16_t)(g.tailw + count);
-		} else {
-			g.nhead++;
-			g.headw = (uint16_t)(g.headw + count);
-		}
-	}
-	if (grow((void **)&db->labels, &db->caplabels, db->nlabels + 1, sizeof(*db->labels)) < 0)
-		return "out of memory";
-	db->labels[db->nlabels++] = g;
-	return NULL;
-}
-
-static int
-has_meta(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strchr("*?[]{}", s[i]) != NULL)
-			return 1;
-	return 0;
-}
-
 /*
- * Compile a pattern: glob labels, then a literal suffix of two labels or more.
+ * Compile a pattern: glob labels (sigdb_glob.c), then a literal suffix of two labels or more.
  * norm receives the lowered pattern, *suffix the offset of its literal suffix.
  */
 static const char *
 compile_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, char *norm,
-                size_t *normlen, size_t *suffix)
+		size_t *normlen, size_t *suffix)
 {
 	char tmp[SIGDB_MAX_NAME + 1];
 	size_t i, start, glob_end = 0, tlen;
-	unsigned nglob = 0;
 	const char *why;
 
 	if (n > 0 && s[n - 1] == '.')
@@ -472,7 +336,7 @@ compile_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, char *
 			continue;
 		if (i == start)
 			return "empty label";
-		if (has_meta(norm + start, i - start))
+		if (glob_has_meta(norm + start, i - start))
 			glob_end = i;
 		start = i + 1;
 	}
@@ -482,16 +346,8 @@ compile_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, char *
 		return "needs a literal suffix after the last wildcard label";
 	if (check_name(norm + glob_end + 1, n - glob_end - 1, tmp, &tlen) != NULL)
 		return "the literal suffix is not a host name of two labels or more";
-	r->glob = (uint32_t)db->nlabels;
-	for (start = 0, i = 0; i <= glob_end; i++) {
-		if (i < glob_end && norm[i] != '.')
-			continue;
-		if ((why = compile_label(db, norm + start, i - start)) != NULL)
-			return why;
-		nglob++;
-		start = i + 1;
-	}
-	r->nglob = (uint16_t)nglob;
+	if ((why = glob_compile(&db->globs, norm, glob_end, &r->glob, &r->nglob)) != NULL)
+		return why;
 	*suffix = glob_end + 1;
 	return NULL;
 }
@@ -578,44 +434,113 @@ index_rec(struct parser *p, size_t idx, const char *key, size_t keylen, int cls)
 {
 	struct sigdb *db = p->db;
 	struct rec *r = &db->recs[idx];
-	long node = key_intern(db, key, keylen);
+	size_t node = key_intern(db, key, keylen);
 	int32_t *link;
 	int count = 0;
 
-	if (node < 0)
-		return fail(p, "out of memory");
 	for (link = &db->nodes[node].head[cls]; *link != NO_REC; link = &db->recs[*link].next) {
 		const struct rec *o = &db->recs[*link];
 
 		if (strcmp(o->key, r->key) == 0 && o->pub.l4proto == r->pub.l4proto &&
 		    o->pub.port == r->pub.port)
 			return fail(p, "duplicate indicator '%s' (first at %s:%d)",
-			            SHOW(r->pub.value, strlen(r->pub.value)), o->pub.file,
-			            o->pub.line);
+			    SHOW(r->pub.value, strlen(r->pub.value)), o->pub.file,
+			    o->pub.line);
 		count++;
 	}
 	if (count >= SIGDB_MAX_PER_KEY)
 		return fail(p, "too many indicators share '%s' (max %d)", SHOW(key, keylen),
-		            SIGDB_MAX_PER_KEY);
+		    SIGDB_MAX_PER_KEY);
 	*link = (int32_t)idx;
 	return 0;
 }
 
-static int
-parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int nf)
-{
-	struct sigdb *db = p->db;
-	const struct field *role = NULL, *conf = NULL, *src = NULL, *port = NULL;
-	char norm[SIGDB_MAX_NAME + 1];
-	size_t normlen = 0, keyoff = 0, idx;
-	struct rec *r;
-	const char *why = NULL, *what = "";
-	int i, cls = C_HOST;
-	long v;
+/* An indicator's value, normalized: the key it is indexed under is key[keyoff..len), in class cls. */
+struct value {
+	char key[SIGDB_MAX_NAME + 1];
+	size_t len, keyoff;
+	int cls;
+};
 
-	if (nf < 2 || f[1].len == 0 || memchr(f[1].s, '=', f[1].len) != NULL)
-		return fail(p, "missing value after '%s'", sigdb_kind_names[kind]);
-	for (i = 2; i < nf; i++) {
+/* Each kind's value parser: fills v (and r's kind-specific fields); NULL, or why the value is bad. */
+typedef const char *(*value_fn)(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v);
+
+static const char *
+value_name(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	return check_name(s, n, v->key, &v->len);
+}
+
+/* A certificate name; "*.x" is a wildcard over the names under x, a class of its own. */
+static const char *
+value_cert(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	if (n > 2 && s[0] == '*' && s[1] == '.') {
+		v->cls = C_CERTWILD;
+		return check_name(s + 2, n - 2, v->key, &v->len);
+	}
+	return check_name(s, n, v->key, &v->len);
+}
+
+/* A pattern is indexed under its literal suffix. */
+static const char *
+value_pattern(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	return compile_pattern(db, r, s, n, v->key, &v->len, &v->keyoff);
+}
+
+static const char *
+value_cidr(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	return parse_cidr(r, s, n, v->key, &v->len);
+}
+
+static const char *
+value_ja3(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	return parse_ja3(s, n, v->key, &v->len);
+}
+
+static const char *
+value_port(struct sigdb *db, struct rec *r, const char *s, size_t n, struct value *v)
+{
+	if (parse_port(s, n, 0, &r->pub.l4proto, &r->pub.port) < 0)
+		return "expected tcp/N or udp/N, N in 1..65535";
+	v->len = sigdb_port_key(v->key, r->pub.l4proto, r->pub.port);
+	v->key[v->len] = '\0';
+	return NULL;
+}
+
+/* How each kind reads its value: what messages call it, its key class, whether port= applies, its parser. */
+static const struct kind_rule {
+	const char *what;
+	int cls;
+	bool port_ok;
+	bool why_in_parens;	/* "bad port 'x' (why)" rather than "bad ... 'x': why" */
+	value_fn parse;
+} kind_rules[NKINDS] = {
+	[SIG_DOMAIN] = { "domain", C_DOMAIN, true, false, value_name },
+	[SIG_HOST] = { "host name", C_HOST, true, false, value_name },
+	[SIG_PATTERN] = { "pattern", C_PATTERN, true, false, value_pattern },
+	[SIG_CIDR] = { "CIDR", C_CIDR, true, false, value_cidr },
+	[SIG_JA3] = { "JA3", C_JA3, false, false, value_ja3 },
+	[SIG_CERT] = { "certificate name", C_CERT, false, false, value_cert },
+	[SIG_PORT] = { "port", C_PORT, false, true, value_port },
+};
+
+/* The key=value fields of an indicator line. */
+struct options {
+	const struct field *role, *conf, *src, *port;
+};
+
+/* Sort f[from..nf) into o by key, refusing strays, unknown keys and repeats. */
+static int
+read_options(struct parser *p, const struct field *f, int from, int nf, struct options *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = from; i < nf; i++) {
 		const char *eq = memchr(f[i].s, '=', f[i].len);
 		const struct field **slot;
 		size_t klen;
@@ -624,24 +549,100 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 			return fail(p, "unexpected '%s' (expected key=value)", SHOW(f[i].s, f[i].len));
 		klen = (size_t)(eq - f[i].s);
 		if (klen == 4 && memcmp(f[i].s, "role", 4) == 0)
-			slot = &role;
+			slot = &o->role;
 		else if (klen == 4 && memcmp(f[i].s, "conf", 4) == 0)
-			slot = &conf;
+			slot = &o->conf;
 		else if (klen == 3 && memcmp(f[i].s, "src", 3) == 0)
-			slot = &src;
+			slot = &o->src;
 		else if (klen == 4 && memcmp(f[i].s, "port", 4) == 0)
-			slot = &port;
+			slot = &o->port;
 		else
 			return fail(p, "unknown key '%s' (expected role, conf, src or port)",
-			            SHOW(f[i].s, klen));
+			    SHOW(f[i].s, klen));
 		if (*slot != NULL)
 			return fail(p, "duplicate key '%s'", SHOW(f[i].s, klen));
 		*slot = &f[i];
 	}
+	return 0;
+}
+
+/* The value of a key=value field, and its length. */
+static const char *
+option_value(const struct field *f, size_t *len)
+{
+	const char *v = strchr(f->s, '=') + 1;
+
+	*len = f->len - (size_t)(v - f->s);
+	return v;
+}
+
+/* role=, conf=, src= and port= of an indicator, into r. */
+static int
+apply_options(struct parser *p, const struct options *o, const struct kind_rule *k, enum sig_kind kind,
+	      struct rec *r)
+{
+	const char *v;
+	size_t n;
+	long conf;
+	int i;
+
+	if (o->role == NULL)
+		return fail(p, "missing role=");
+	{
+		struct field rv;
+
+		rv.s = option_value(o->role, &rv.len);
+		if ((i = lookup_word(&rv, sigdb_role_names, NROLES)) < 0)
+			return fail(p, "bad role '%s' (expected download, control, relay, node, "
+			    "customer or web)", SHOW(rv.s, rv.len));
+		r->pub.role = (enum sig_role)i;
+	}
+	if (o->conf == NULL)
+		return fail(p, "missing conf=");
+	v = option_value(o->conf, &n);
+	if (n == 4 && memcmp(v, "high", 4) == 0)
+		conf = CONF_HIGH;
+	else if (n == 6 && memcmp(v, "medium", 6) == 0)
+		conf = CONF_MEDIUM;
+	else if (n == 3 && memcmp(v, "low", 3) == 0)
+		conf = CONF_LOW;
+	else if ((conf = parse_num(v, n, 0, 100)) < 0)
+		return fail(p, "bad confidence '%s' (expected high, medium, low or 0..100)", SHOW(v, n));
+	r->pub.confidence = (int)conf;
+	if (o->src == NULL)
+		return fail(p, "missing src=");
+	v = option_value(o->src, &n);
+	if (n == 0)
+		return fail(p, "empty src=");
+	r->pub.source = arena_dup(p->db, v, n);
+	if (o->port != NULL) {
+		v = option_value(o->port, &n);
+		if (!k->port_ok)
+			return fail(p, "port= does not apply to kind %s", sigdb_kind_names[kind]);
+		if (parse_port(v, n, 1, &r->pub.l4proto, &r->pub.port) < 0)
+			return fail(p, "bad port '%s' (expected tcp/N, udp/N or N, N in 1..65535)", SHOW(v, n));
+	}
+	return 0;
+}
+
+static int
+parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int nf)
+{
+	struct sigdb *db = p->db;
+	const struct kind_rule *k = &kind_rules[kind];
+	struct options o;
+	struct value v;
+	size_t idx;
+	struct rec *r;
+	const char *why;
+
+	if (nf < 2 || f[1].len == 0 || memchr(f[1].s, '=', f[1].len) != NULL)
+		return fail(p, "missing value after '%s'", sigdb_kind_names[kind]);
+	if (read_options(p, f, 2, nf, &o) < 0)
+		return -1;
 	if (db->nrecs >= SIGDB_MAX_INDICATORS)
 		return fail(p, "too many indicators (max %d)", SIGDB_MAX_INDICATORS);
-	if (grow((void **)&db->recs, &db->caprecs, db->nrecs + 1, sizeof(*db->recs)) < 0)
-		return fail(p, "out of memory");
+	grow((void **)&db->recs, &db->caprecs, db->nrecs + 1, sizeof(*db->recs));
 	idx = db->nrecs;
 	r = &db->recs[idx];
 	memset(r, 0, sizeof(*r));
@@ -650,105 +651,16 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 	r->pub.kind = kind;
 	r->pub.file = p->file;
 	r->pub.line = p->line;
-
-	if (role == NULL)
-		return fail(p, "missing role=");
-	{
-		struct field rv = { strchr(role->s, '=') + 1, 0 };
-
-		rv.len = role->len - (size_t)(rv.s - role->s);
-		if ((i = lookup_word(&rv, sigdb_role_names, NROLES)) < 0)
-			return fail(p, "bad role '%s' (expected download, control, relay, node, "
-			            "customer or web)", SHOW(rv.s, rv.len));
-		r->pub.role = (enum sig_role)i;
-	}
-	if (conf == NULL)
-		return fail(p, "missing conf=");
-	{
-		const char *cv = strchr(conf->s, '=') + 1;
-		size_t cl = conf->len - (size_t)(cv - conf->s);
-
-		if (cl == 4 && memcmp(cv, "high", 4) == 0)
-			v = CONF_HIGH;
-		else if (cl == 6 && memcmp(cv, "medium", 6) == 0)
-			v = CONF_MEDIUM;
-		else if (cl == 3 && memcmp(cv, "low", 3) == 0)
-			v = CONF_LOW;
-		else if ((v = parse_num(cv, cl, 0, 100)) < 0)
-			return fail(p, "bad confidence '%s' (expected high, medium, low or 0..100)",
-			            SHOW(cv, cl));
-		r->pub.confidence = (int)v;
-	}
-	if (src == NULL)
-		return fail(p, "missing src=");
-	{
-		const char *sv = strchr(src->s, '=') + 1;
-		size_t sl = src->len - (size_t)(sv - src->s);
-
-		if (sl == 0)
-			return fail(p, "empty src=");
-		if ((r->pub.source = arena_dup(db, sv, sl)) == NULL)
-			return fail(p, "out of memory");
-	}
-	if (port != NULL) {
-		const char *pv = strchr(port->s, '=') + 1;
-		size_t pl = port->len - (size_t)(pv - port->s);
-
-		if (kind == SIG_JA3 || kind == SIG_CERT || kind == SIG_PORT)
-			return fail(p, "port= does not apply to kind %s", sigdb_kind_names[kind]);
-		if (parse_port(pv, pl, 1, &r->pub.l4proto, &r->pub.port) < 0)
-			return fail(p, "bad port '%s' (expected tcp/N, udp/N or N, N in 1..65535)",
-			            SHOW(pv, pl));
-	}
-
-	switch (kind) {
-	case SIG_DOMAIN:
-	case SIG_HOST:
-		what = kind == SIG_HOST ? "host name" : "domain";
-		cls = kind == SIG_HOST ? C_HOST : C_DOMAIN;
-		why = check_name(f[1].s, f[1].len, norm, &normlen);
-		break;
-	case SIG_CERT:
-		what = "certificate name";
-		cls = C_CERT;
-		if (f[1].len > 2 && f[1].s[0] == '*' && f[1].s[1] == '.') {
-			cls = C_CERTWILD;
-			why = check_name(f[1].s + 2, f[1].len - 2, norm, &normlen);
-		} else {
-			why = check_name(f[1].s, f[1].len, norm, &normlen);
-		}
-		break;
-	case SIG_PATTERN:
-		what = "pattern";
-		cls = C_PATTERN;
-		why = compile_pattern(db, r, f[1].s, f[1].len, norm, &normlen, &keyoff);
-		break;
-	case SIG_CIDR:
-		what = "CIDR";
-		cls = C_CIDR;
-		why = parse_cidr(r, f[1].s, f[1].len, norm, &normlen);
-		break;
-	case SIG_JA3:
-		what = "JA3";
-		cls = C_JA3;
-		why = parse_ja3(f[1].s, f[1].len, norm, &normlen);
-		break;
-	case SIG_PORT:
-		what = "port";
-		cls = C_PORT;
-		if (parse_port(f[1].s, f[1].len, 0, &r->pub.l4proto, &r->pub.port) < 0)
-			return fail(p, "bad port '%s' (expected tcp/N or udp/N, N in 1..65535)",
-			            SHOW(f[1].s, f[1].len));
-		normlen = sigdb_port_key(norm, r->pub.l4proto, r->pub.port);
-		norm[normlen] = '\0';
-		break;
-	}
-	if (why != NULL)
-		return fail(p, "bad %s '%s': %s", what, SHOW(f[1].s, f[1].len), why);
-	if ((r->pub.value = arena_dup(db, f[1].s, f[1].len)) == NULL ||
-	    (r->key = arena_dup(db, norm, normlen)) == NULL)
-		return fail(p, "out of memory");
-	if (index_rec(p, idx, r->key + keyoff, normlen - keyoff, cls) < 0)
+	if (apply_options(p, &o, k, kind, r) < 0)
+		return -1;
+	v.len = v.keyoff = 0;
+	v.cls = k->cls;
+	if ((why = k->parse(db, r, f[1].s, f[1].len, &v)) != NULL)
+		return k->why_in_parens ? fail(p, "bad %s '%s' (%s)", k->what, SHOW(f[1].s, f[1].len), why) :
+		    fail(p, "bad %s '%s': %s", k->what, SHOW(f[1].s, f[1].len), why);
+	r->pub.value = arena_dup(db, f[1].s, f[1].len);
+	r->key = arena_dup(db, v.key, v.len);
+	if (index_rec(p, idx, r->key + v.keyoff, v.len - v.keyoff, v.cls) < 0)
 		return -1;
 	db->nrecs++;
 	db->family_mask |= p->family_bit;
@@ -758,8 +670,10 @@ parse_indicator(struct parser *p, enum sig_kind kind, const struct field *f, int
 static int
 parse_line(struct parser *p, const char *line, size_t n)
 {
-	/* Fields without quotes, each NUL-terminated: never longer than the line
-	 * plus one terminator per field. */
+	/*
+	 * Fields without quotes, each NUL-terminated: never longer than the line
+	 * plus one terminator per field.
+	 */
 	char buf[SIGDB_MAX_LINE + SIGDB_MAX_FIELDS + 1];
 	struct field f[SIGDB_MAX_FIELDS];
 	int nf, k;
@@ -773,7 +687,7 @@ parse_line(struct parser *p, const char *line, size_t n)
 			return fail(p, "missing family name");
 		if (nf > 2)
 			return fail(p, "unexpected '%s' after the family name",
-			            SHOW(f[2].s, f[2].len));
+			    SHOW(f[2].s, f[2].len));
 		if ((k = lookup_word(&f[1], sigdb_family_names, NFAMILIES)) < 0)
 			return fail(p, "unknown family '%s'", SHOW(f[1].s, f[1].len));
 		p->family = sigdb_family_names[k];
@@ -782,7 +696,7 @@ parse_line(struct parser *p, const char *line, size_t n)
 	}
 	if ((k = lookup_word(&f[0], sigdb_kind_names, NKINDS)) < 0)
 		return fail(p, "unknown kind '%s' (expected family, domain, host, pattern, cidr, "
-		            "ja3, cert or port)", SHOW(f[0].s, f[0].len));
+		    "ja3, cert or port)", SHOW(f[0].s, f[0].len));
 	if (p->family == NULL)
 		return fail(p, "indicator before any family line");
 	return parse_indicator(p, (enum sig_kind)k, f, nf);
@@ -794,7 +708,7 @@ parse_text(struct parser *p, const char *text, size_t len)
 {
 	const char *s = text, *end = text + len;
 
-	p->family = NULL; /* a section never continues into the next file */
+	p->family = NULL;	/* a section never continues into the next file */
 	p->line = 0;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -816,19 +730,12 @@ parse_text(struct parser *p, const char *text, size_t len)
 static struct sigdb *
 db_new(void)
 {
-	struct sigdb *db = calloc(1, sizeof(*db));
+	struct sigdb *db = xcalloc(1, sizeof(*db));
 
-	if (db == NULL)
-		return NULL;
-	db->slots = calloc(64, sizeof(*db->slots));
-	if (db->slots == NULL) {
-		free(db);
-		return NULL;
-	}
+	db->slots = xcalloc(64, sizeof(*db->slots));
 	db->nslots = 64;
 	return db;
 }
-
 
 /* After the last file: refuse an empty database and build the trees. */
 static int
@@ -852,20 +759,22 @@ finish(struct parser *p)
 		r = &db->recs[head];
 		tree = r->af == 4 ? &db->v4 : &db->v6;
 		if (*tree == NULL && (*tree = ndpi_patricia_new(r->af == 4 ? 32 : 128)) == NULL)
-			return fail(p, "out of memory");
+			log_fatal(1, "out of memory creating a prefix tree");
 		if (r->af == 4)
 			ndpi_fill_prefix_v4(&prefix, &r->addr.v4, r->bits, 32);
 		else
 			ndpi_fill_prefix_v6(&prefix, &r->addr.v6, r->bits, 128);
 		if ((node = ndpi_patricia_lookup(*tree, &prefix)) == NULL)
-			return fail(p, "out of memory");
+			log_fatal(1, "out of memory adding a prefix");
 		ndpi_patricia_set_node_data(node, r);
 	}
 	return 0;
 }
 
-/* One buffer as one file: what sigdb_load does per file, and what the fuzzer
- * calls.  The db owns copies of everything it keeps; text may be freed. */
+/*
+ * One buffer as one file: what sigdb_load does per file, and what the fuzzer
+ * calls.  The db owns copies of everything it keeps; text may be freed.
+ */
 struct sigdb *
 sigdb_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
@@ -880,16 +789,10 @@ sigdb_parse(const char *text, size_t len, const char *name, char *err, size_t er
 		fail(&p, "no text");
 		return NULL;
 	}
-	if ((p.db = db_new()) == NULL) {
-		fail(&p, "out of memory");
-		return NULL;
-	}
-	if ((p.file = arena_dup(p.db, p.file, strlen(p.file))) == NULL) {
-		p.file = name ? name : "(buffer)";
-		fail(&p, "out of memory");
-	} else if ((rc = parse_text(&p, text, len)) == 0) {
+	p.db = db_new();
+	p.file = arena_dup(p.db, p.file, strlen(p.file));
+	if ((rc = parse_text(&p, text, len)) == 0)
 		rc = finish(&p);
-	}
 	if (rc == 0)
 		return p.db;
 	sigdb_free(p.db);
@@ -923,10 +826,7 @@ read_file(struct parser *p, const char *path, size_t *len)
 		goto out;
 	}
 	/* One byte more than the limit, in case the file grew since fstat. */
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		fail(p, "out of memory");
-		goto out;
-	}
+	buf = xmalloc((size_t)st.st_size + 1);
 	for (;;) {
 		ssize_t r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
 
@@ -982,12 +882,8 @@ list_dir(struct parser *p, const char *dir, size_t *count)
 			fail(p, "more than %d *.sig files", SIGDB_MAX_FILES);
 			goto bad;
 		}
-		if (grow((void **)&names, &cap, n + 1, sizeof(*names)) < 0 ||
-		    (names[n] = strdup(de->d_name)) == NULL) {
-			fail(p, "out of memory");
-			goto bad;
-		}
-		n++;
+		grow((void **)&names, &cap, n + 1, sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
 	if (n == 0) {
@@ -1013,10 +909,7 @@ load_file(struct parser *p, const char *path)
 	size_t len = 0;
 	int rc;
 
-	if ((p->file = arena_dup(p->db, path, strlen(path))) == NULL) {
-		p->file = path;
-		return fail(p, "out of memory");
-	}
+	p->file = arena_dup(p->db, path, strlen(path));
 	p->line = 0;
 	if ((text = read_file(p, path, &len)) == NULL)
 		return -1;
@@ -1047,10 +940,7 @@ sigdb_load(const char *path, char *err, size_t errlen)
 		fail(&p, "no signature path");
 		return NULL;
 	}
-	if ((p.db = db_new()) == NULL) {
-		fail(&p, "out of memory");
-		return NULL;
-	}
+	p.db = db_new();
 	if (stat(path, &st) < 0) {
 		fail(&p, "cannot open: %s", strerror(errno));
 	} else if (!S_ISDIR(st.st_mode)) {

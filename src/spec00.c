@@ -1,5 +1,5 @@
 /*
- * spec00.c: decode and encode Meson's spec00 node host names.
+ * spec00.c - decode and encode Meson's spec00 node host names.
  *
  *   spec00-bejkbackbfikcai-06-exsief.mesontracking.com
  *   \____/ \_____________/ \_______/
@@ -11,9 +11,11 @@
  * rejects what the reference generator could not have produced, so a
  * look-alike name cannot yield an address.
  */
-#include "spec00.h"
+#include "config.h"
 
 #include <stdio.h>
+
+#include "spec00.h"
 
 static unsigned char
 lower(unsigned char c)
@@ -49,10 +51,10 @@ spec00_decode(const char *name, size_t len, uint32_t *ip_host_order_out)
 			continue;
 		}
 		if (padding)
-			return -1; /* address characters after the padding */
+			return -1;	/* address characters after the padding */
 		if (c == 'k') {
 			if (digits == 0 || dots == 3)
-				return -1; /* empty octet or a fifth one */
+				return -1;	/* empty octet or a fifth one */
 			ip = ip << 8 | octet;
 			dots++;
 			octet = 0;
@@ -61,8 +63,10 @@ spec00_decode(const char *name, size_t len, uint32_t *ip_host_order_out)
 		}
 		if (c < 'a' || c > 'j')
 			return -1;
-		/* A leading zero never comes out of Go's IP formatting, and "010"
-		 * would be octal to inet_aton: refuse the ambiguity. */
+		/*
+		 * A leading zero never comes out of Go's IP formatting, and "010"
+		 * would be octal to inet_aton: refuse the ambiguity.
+		 */
 		if (digits > 0 && octet == 0)
 			return -1;
 		octet = octet * 10 + (unsigned)(c - 'a');
@@ -104,8 +108,8 @@ spec00_encode(uint32_t ip_host_order, char *buf, size_t buflen)
 	if (buf == NULL || buflen < plen + SPEC00_TAG_LEN + 1)
 		return -1;
 	n = snprintf(quad, sizeof(quad), "%u.%u.%u.%u", ip_host_order >> 24,
-	             (ip_host_order >> 16) & 0xff, (ip_host_order >> 8) & 0xff,
-	             ip_host_order & 0xff);
+	    (ip_host_order >> 16) & 0xff, (ip_host_order >> 8) & 0xff,
+	    ip_host_order & 0xff);
 	if (n < 0 || (size_t)n > SPEC00_TAG_LEN)
 		return -1;
 	for (i = 0; i < plen; i++)

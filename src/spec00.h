@@ -1,5 +1,5 @@
 /*
- * spec00.h: Meson's node host names, spec00-<tag>[-NN-<field>...].<domain>.
+ * spec00.h - Meson's node host names, spec00-<tag>[-NN-<field>...].<domain>.
  *
  * The 15-character tag spells the node's own IPv4 address: '0'..'9' become
  * 'a'..'j', '.' becomes 'k', and the tag is right-padded with 'x'
@@ -7,8 +7,8 @@
  * dash, its length as two decimal digits, a dash, then that many characters.
  * A node whose SNI decodes to its own address is a Meson node beyond doubt.
  */
-#ifndef DCDNWATCH_SPEC00_H
-#define DCDNWATCH_SPEC00_H
+#ifndef DCDN_SPEC00_H
+#define DCDN_SPEC00_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,4 +31,4 @@ int spec00_decode(const char *name, size_t len, uint32_t *ip_host_order_out);
  */
 int spec00_encode(uint32_t ip_host_order, char *buf, size_t buflen);
 
-#endif /* DCDNWATCH_SPEC00_H */
+#endif

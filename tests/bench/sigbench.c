@@ -7,9 +7,8 @@
  * them up round-robin and prints the rate.  With -t N, N threads share the
  * database, which is the supported way to read it concurrently.
  *
- *   gcc -std=gnu11 -O2 -Isrc tests/bench/sigbench.c src/sigdb.c src/spec00.c \
- *       $(pkg-config --cflags --libs libndpi) -lpthread -o sigbench
- *   ./sigbench [-n NAMES] [-l LOOKUPS] [-t THREADS] [SIGNATURE-PATH]
+ *   make tests/bench/sigbench	(in a configured build tree; make bench runs it)
+ *   tests/bench/sigbench [-n NAMES] [-l LOOKUPS] [-t THREADS] [SIGNATURE-PATH]
  */
 #include <pthread.h>
 #include <stdint.h>

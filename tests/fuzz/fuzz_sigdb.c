@@ -7,10 +7,8 @@
  * When the text loads, every indicator must be found again by its own value:
  * an abort here is a matcher bug, not only a memory error.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *       tests/fuzz/fuzz_sigdb.c src/sigdb.c src/spec00.c \
- *       $(pkg-config --cflags --libs libndpi) -o fuzz_sigdb
- *   ./fuzz_sigdb tests/fuzz/corpus/sigdb
+ *   ./configure CC=clang --enable-fuzz && make tests/fuzz/fuzz_sigdb
+ *   tests/fuzz/fuzz_sigdb tests/fuzz/corpus/sigdb
  */
 #include <arpa/inet.h>
 #include <stdint.h>

@@ -132,18 +132,18 @@ make_flow(uint8_t sel, uint8_t remote_last, uint16_t sport)
 	const uint8_t home[4] = { 10, 0, 0, 5 }, remote[4] = { 203, 0, 113, remote_last };
 
 	/* key.a is the lower address: the home host (10/8) is always a, the initiator chosen by the selector. */
-	f->key.ipver = 4;
-	f->key.proto = (sel & 7) == 1 ? 17 : 6;
-	memcpy(f->key.a, home, 4);
-	memcpy(f->key.b, remote, 4);
-	f->init_is_b = (sel & 8) ? 1 : 0;
-	f->key.pa = f->init_is_b ? 443 : sport;
-	f->key.pb = f->init_is_b ? sport : 443;
-	f->master = protos[(sel & 7) % (sizeof(protos) / sizeof(protos[0]))];
-	f->home = 1;
-	f->spoke = (sel & 16) ? 3 : 1;
-	f->pkts[0] = 1;
-	f->bytes[0] = 100;
+	f->rec.key.ipver = 4;
+	f->rec.key.proto = (sel & 7) == 1 ? 17 : 6;
+	memcpy(f->rec.key.a, home, 4);
+	memcpy(f->rec.key.b, remote, 4);
+	f->rec.init_is_b = (sel & 8) ? 1 : 0;
+	f->rec.key.pa = f->rec.init_is_b ? 443 : sport;
+	f->rec.key.pb = f->rec.init_is_b ? sport : 443;
+	f->rec.master = protos[(sel & 7) % (sizeof(protos) / sizeof(protos[0]))];
+	f->rec.home = 1;
+	f->rec.spoke = (sel & 16) ? 3 : 1;
+	f->rec.pkts[0] = 1;
+	f->rec.bytes[0] = 100;
 	return f;
 }
 
@@ -221,17 +221,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The classified flow: names, certificate names, JA3 and ALPN. */
 	f = make_flow(sel, 7, 40000);
-	f->l7 = xcalloc(1, sizeof(*f->l7));
-	f->l7->name = copy(field[0], flen[0]);
-	f->l7->cert_names = copy(field[1], flen[1]);
+	f->rec.l7 = xcalloc(1, sizeof(*f->rec.l7));
+	f->rec.l7->name = copy(field[0], flen[0]);
+	f->rec.l7->cert_names = copy(field[1], flen[1]);
 	if (field[2])
-		memcpy(f->l7->ja3c, field[2], flen[2] < sizeof(f->l7->ja3c) ? flen[2] : sizeof(f->l7->ja3c) - 1);
-	f->l7->alpn = copy(field[4], flen[4]);
-	detect_flow_speaks(det, f, 0, now);
+		memcpy(f->rec.l7->ja3c, field[2], flen[2] < sizeof(f->rec.l7->ja3c) ? flen[2] : sizeof(f->rec.l7->ja3c) - 1);
+	f->rec.l7->alpn = copy(field[4], flen[4]);
+	detect_flow_speaks(det, &f->rec, &f->det, 0, now);
 	if (sel & 16)
-		detect_flow_speaks(det, f, 1, now);
-	detect_flow_classified(det, f, now);
-	detect_flow_end(det, f, now);
+		detect_flow_speaks(det, &f->rec, &f->det, 1, now);
+	detect_flow_classified(det, &f->rec, &f->det, now);
+	detect_flow_end(det, &f->rec, &f->det, now);
 
 	/* A DNS answer ties 203.0.113.9 to the question's name; a flow to that address looks it up. */
 	if (field[3]) {
@@ -243,15 +243,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			memcpy(heap, msg, mlen);
 			g = make_flow(2, 53, 40001);
-			g->key.proto = 17;
-			g->master = NDPI_PROTOCOL_DNS;
-			g->init_is_b = 0;
-			g->key.pb = 53;
-			detect_dns_response(det, g, heap, (uint32_t)mlen, now);
+			g->rec.key.proto = 17;
+			g->rec.master = NDPI_PROTOCOL_DNS;
+			g->rec.init_is_b = 0;
+			g->rec.key.pb = 53;
+			detect_dns_response(det, &g->rec, heap, (uint32_t)mlen, now);
 			free(heap);
 			flow_free(g);
 			g = make_flow(sel & ~8, 9, 40002);
-			detect_flow_speaks(det, g, 0, now + 1000);
+			detect_flow_speaks(det, &g->rec, &g->det, 0, now + 1000);
 			flow_free(g);
 		}
 	}

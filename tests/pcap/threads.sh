@@ -21,6 +21,23 @@ ended_within_5s() {
 	return 1
 }
 
+# catches PID SIGNUM: true once PID has a handler for signal SIGNUM (/proc/PID/status, SigCgt), within 10 s.
+# A signal sent before dcdnwatch has set its handlers (it opens its input first) would kill it instead.
+catches() {
+	t=0
+	while [ $t -lt 100 ]; do
+		"$PY" -c '
+import sys
+for l in open("/proc/%s/status" % sys.argv[1]):
+    if l.startswith("SigCgt:"):
+        sys.exit(0 if int(l.split()[1], 16) >> (int(sys.argv[2]) - 1) & 1 else 1)
+sys.exit(1)' "$1" "$2" 2> /dev/null && return 0
+		sleep 0.1
+		t=$((t + 1))
+	done
+	return 1
+}
+
 # same NAME N ARGS...: run with one thread and with N workers, compare the outputs byte for byte.
 same() {
 	name=$1
@@ -129,7 +146,7 @@ cmp -s "$TMP/in1.json" "$TMP/in2.json" && pass "-r - with --threads 2: same even
 cap="$top_srcdir/pcaps/meson-node.pcap"
 "$DCDNWATCH" -q -r "$cap" --pace 1 --threads 2 -o "$TMP/paced.json" &
 pid=$!
-sleep 1
+catches "$pid" 15
 kill -TERM "$pid"
 if ! ended_within_5s "$pid"; then
 	fail "a paced threaded replay did not stop within 5 s of SIGTERM"
@@ -150,9 +167,14 @@ for i in $(seq 1000); do
 done
 "$DCDNWATCH" -q "$@" --threads 2 -o "$TMP/stopped.json" 2> "$TMP/stopped.err" &
 pid=$!
-sleep 0.3
+catches "$pid" 10
 kill -USR1 "$pid"
-sleep 0.3
+# The stats SIGUSR1 asks for are flushed at once: wait for them (10 s at most), then stop the run.
+t=0
+while ! grep -q '"event_type":"stats"' "$TMP/stopped.json" 2> /dev/null && [ $t -lt 100 ]; do
+	sleep 0.1
+	t=$((t + 1))
+done
 kill -TERM "$pid"
 if ! ended_within_5s "$pid"; then
 	fail "a sharded run did not stop within 5 s of SIGTERM"
@@ -183,7 +205,7 @@ except (BrokenPipeError, OSError):
 feeder=$!
 "$DCDNWATCH" -v -q -r "$TMP/endless.pcap" --threads 2 -o "$TMP/piped.json" 2> "$TMP/piped.err" &
 pid=$!
-sleep 1
+catches "$pid" 15
 kill -TERM "$pid"
 if ! ended_within_5s "$pid"; then
 	fail "a piped run did not stop within 5 s of SIGTERM"

@@ -11,7 +11,7 @@
 #include "flow.h"
 #include "frag.h"
 
-#define S 1000000ull
+#define SEC 1000000ull	/* a second of packet time, in microseconds */
 
 struct ended {
 	int n;
@@ -27,9 +27,9 @@ on_end(void *arg, struct flow *f, enum flow_end why)
 
 	if (e->n < 64) {
 		e->why[e->n] = why;
-		e->pkts0[e->n] = f->pkts[0];
-		e->pkts1[e->n] = f->pkts[1];
-		e->sport[e->n] = flow_src_port(f);
+		e->pkts0[e->n] = f->rec.pkts[0];
+		e->pkts1[e->n] = f->rec.pkts[1];
+		e->sport[e->n] = flow_src_port(&f->rec);
 	}
 	e->n++;
 }
@@ -80,22 +80,22 @@ test_direction(void)
 	int dir;
 	bool created;
 
-	f1 = flow_table_packet(t, &syn, 1 * S, &dir, &created);
+	f1 = flow_table_packet(t, &syn, 1 * SEC, &dir, &created);
 	CHECK(created);
 	CHECK_EQ(dir, 0);
-	f2 = flow_table_packet(t, &synack, 1 * S, &dir, &created);
+	f2 = flow_table_packet(t, &synack, 1 * SEC, &dir, &created);
 	CHECK(!created);
 	CHECK(f1 == f2);
 	CHECK_EQ(dir, 1);
-	f3 = flow_table_packet(t, &data, 2 * S, &dir, &created);
+	f3 = flow_table_packet(t, &data, 2 * SEC, &dir, &created);
 	CHECK(f3 == f1);
-	CHECK_EQ(f1->pkts[0], 1);
-	CHECK_EQ(f1->pkts[1], 2);
-	CHECK_EQ(f1->bytes[1], 1560);
-	CHECK_EQ(flow_src_port(f1), 50000);
-	CHECK_EQ(flow_dst_port(f1), 443);
-	CHECK_EQ(flow_src_addr(f1)[3], 9);
-	CHECK_EQ(flow_state(f1), FS_ESTABLISHED);
+	CHECK_EQ(f1->rec.pkts[0], 1);
+	CHECK_EQ(f1->rec.pkts[1], 2);
+	CHECK_EQ(f1->rec.bytes[1], 1560);
+	CHECK_EQ(flow_src_port(&f1->rec), 50000);
+	CHECK_EQ(flow_dst_port(&f1->rec), 443);
+	CHECK_EQ(flow_src_addr(&f1->rec)[3], 9);
+	CHECK_EQ(flow_state(&f1->rec), FS_ESTABLISHED);
 	flow_table_free(t);
 	CHECK_EQ(e.n, 1);
 	CHECK_EQ(e.why[0], FE_SHUTDOWN);
@@ -113,9 +113,9 @@ test_initiator_from_synack(void)
 	int dir;
 	bool created;
 
-	f = flow_table_packet(t, &synack, 1 * S, &dir, &created);
+	f = flow_table_packet(t, &synack, 1 * SEC, &dir, &created);
 	CHECK_EQ(dir, 1);
-	CHECK_EQ(flow_src_port(f), 50000);
+	CHECK_EQ(flow_src_port(&f->rec), 50000);
 	flow_table_free(t);
 }
 
@@ -132,14 +132,14 @@ test_initiator_fixed_by_syn(void)
 	int dir;
 	bool created;
 
-	f = flow_table_packet(t, &data, 1 * S, &dir, &created);
-	CHECK_EQ(flow_src_port(f), 8443);
-	f = flow_table_packet(t, &syn, 2 * S, &dir, &created);
-	CHECK_EQ(flow_src_port(f), 50000);
+	f = flow_table_packet(t, &data, 1 * SEC, &dir, &created);
+	CHECK_EQ(flow_src_port(&f->rec), 8443);
+	f = flow_table_packet(t, &syn, 2 * SEC, &dir, &created);
+	CHECK_EQ(flow_src_port(&f->rec), 50000);
 	CHECK_EQ(dir, 0);
-	CHECK_EQ(f->pkts[0], 1);
-	CHECK_EQ(f->pkts[1], 1);
-	CHECK_EQ(f->bytes[1], 100);
+	CHECK_EQ(f->rec.pkts[0], 1);
+	CHECK_EQ(f->rec.pkts[1], 1);
+	CHECK_EQ(f->rec.bytes[1], 100);
 	/* The caller is told, so what it attributed per direction can follow. */
 	CHECK_EQ(f->swapped, 1);
 	flow_table_free(t);
@@ -157,10 +157,10 @@ test_initiator_from_ports(void)
 	int dir;
 	bool created;
 
-	f = flow_table_packet(t, &answer, 1 * S, &dir, &created);
+	f = flow_table_packet(t, &answer, 1 * SEC, &dir, &created);
 	CHECK_EQ(dir, 1);
-	CHECK_EQ(flow_src_port(f), 40000);
-	CHECK_EQ(flow_dst_port(f), 53);
+	CHECK_EQ(flow_src_port(&f->rec), 40000);
+	CHECK_EQ(flow_dst_port(&f->rec), 53);
 	flow_table_free(t);
 }
 
@@ -183,23 +183,23 @@ test_timeouts(void)
 
 	flow_table_packet(t, &a, 0, &dir, &created);
 	flow_table_packet(t, &b, 0, &dir, &created);
-	flow_table_packet(t, &fin1, 1 * S, &dir, &created);
-	flow_table_packet(t, &fin2, 1 * S, &dir, &created);
-	flow_table_packet(t, &u, 1 * S, &dir, &created);
-	flow_table_packet(t, &est1, 1 * S, &dir, &created);
-	flow_table_packet(t, &est2, 1 * S, &dir, &created);
-	flow_table_expire(t, 10 * S);
+	flow_table_packet(t, &fin1, 1 * SEC, &dir, &created);
+	flow_table_packet(t, &fin2, 1 * SEC, &dir, &created);
+	flow_table_packet(t, &u, 1 * SEC, &dir, &created);
+	flow_table_packet(t, &est1, 1 * SEC, &dir, &created);
+	flow_table_packet(t, &est2, 1 * SEC, &dir, &created);
+	flow_table_expire(t, 10 * SEC);
 	CHECK_EQ(e.n, 0);
-	flow_table_expire(t, 11 * S);
+	flow_table_expire(t, 11 * SEC);
 	CHECK_EQ(e.n, 1);
 	CHECK_EQ(e.sport[0], 1000);
 	CHECK_EQ(flow_table_stats(t)->closed_early, 1);
-	flow_table_expire(t, 121 * S);
+	flow_table_expire(t, 121 * SEC);
 	CHECK_EQ(e.n, 2);
 	CHECK_EQ(e.sport[1], 5000);
-	flow_table_expire(t, 600 * S);
+	flow_table_expire(t, 600 * SEC);
 	CHECK_EQ(e.n, 2);
-	flow_table_expire(t, 601 * S);
+	flow_table_expire(t, 601 * SEC);
 	CHECK_EQ(e.n, 3);
 	CHECK_EQ(e.why[2], FE_TIMEOUT);
 	CHECK_EQ(flow_table_stats(t)->expired, 3);
@@ -221,7 +221,7 @@ test_rst(void)
 
 	flow_table_packet(t, &a, 0, &dir, &created);
 	flow_table_packet(t, &r, 0, &dir, &created);
-	flow_table_expire(t, 11 * S);
+	flow_table_expire(t, 11 * SEC);
 	CHECK_EQ(e.n, 1);
 	flow_table_free(t);
 }
@@ -240,7 +240,7 @@ test_active_timeout(void)
 	c.active_timeout_s = 60;
 	t = flow_table_new(&c, on_end, &e);
 	for (i = 0; i <= 150; i++)
-		flow_table_packet(t, &u, (uint64_t)i * S, &dir, &created);
+		flow_table_packet(t, &u, (uint64_t)i * SEC, &dir, &created);
 	CHECK_EQ(e.n, 2);
 	CHECK_EQ(e.why[0], FE_ACTIVE);
 	CHECK_EQ(e.pkts0[0], 60);
@@ -265,11 +265,11 @@ test_cap_eviction(void)
 	int dir;
 	bool created;
 
-	flow_table_packet(t, &a, 1 * S, &dir, &created);
-	flow_table_packet(t, &b, 2 * S, &dir, &created);
-	flow_table_packet(t, &cc, 3 * S, &dir, &created);
-	flow_table_packet(t, &a, 4 * S, &dir, &created);	/* a is fresh again: b is now the stalest */
-	flow_table_packet(t, &d, 5 * S, &dir, &created);
+	flow_table_packet(t, &a, 1 * SEC, &dir, &created);
+	flow_table_packet(t, &b, 2 * SEC, &dir, &created);
+	flow_table_packet(t, &cc, 3 * SEC, &dir, &created);
+	flow_table_packet(t, &a, 4 * SEC, &dir, &created);	/* a is fresh again: b is now the stalest */
+	flow_table_packet(t, &d, 5 * SEC, &dir, &created);
 	CHECK_EQ(e.n, 1);
 	CHECK_EQ(e.why[0], FE_EVICTED);
 	CHECK_EQ(e.sport[0], 1002);
@@ -347,7 +347,7 @@ on_walk(void *arg, struct flow *f)
 	struct walk *w = arg;
 
 	if (w->n < 16) {
-		w->sport[w->n] = flow_src_port(f);
+		w->sport[w->n] = flow_src_port(&f->rec);
 		w->touch[w->n] = f->touch;
 	}
 	w->n++;
@@ -372,15 +372,15 @@ test_touch_order(void)
 	bool created;
 
 	flow_table_clock(t, 10);
-	flow_table_packet(t, &u1, 1 * S, &dir, &created);
+	flow_table_packet(t, &u1, 1 * SEC, &dir, &created);
 	flow_table_clock(t, 11);
-	flow_table_packet(t, &u2, 1 * S, &dir, &created);
+	flow_table_packet(t, &u2, 1 * SEC, &dir, &created);
 	flow_table_clock(t, 12);
-	flow_table_packet(t, &tcp, 1 * S, &dir, &created);
+	flow_table_packet(t, &tcp, 1 * SEC, &dir, &created);
 	flow_table_clock(t, 13);
-	flow_table_packet(t, &u3, 1 * S, &dir, &created);
+	flow_table_packet(t, &u3, 1 * SEC, &dir, &created);
 	flow_table_clock(t, 14);
-	flow_table_packet(t, &u1, 2 * S, &dir, &created);	/* u1 is now the freshest UDP flow */
+	flow_table_packet(t, &u1, 2 * SEC, &dir, &created);	/* u1 is now the freshest UDP flow */
 
 	memset(&w, 0, sizeof(w));
 	flow_table_foreach(t, on_walk, &w);
@@ -432,13 +432,13 @@ test_keep_ended(void)
 	bool created;
 
 	flow_table_keep_ended(t);
-	flow_table_packet(t, &u, 1 * S, &dir, &created);
-	flow_table_expire(t, 500 * S);
+	flow_table_packet(t, &u, 1 * SEC, &dir, &created);
+	flow_table_expire(t, 500 * SEC);
 	CHECK_EQ(nkept, 1);
 	CHECK_EQ(flow_table_stats(t)->active, 0);
 	/* Still readable after the end: the record as it was. */
-	CHECK_EQ(kept[0]->pkts[0], 1);
-	CHECK_EQ(flow_src_port(kept[0]), 1001);
+	CHECK_EQ(kept[0]->rec.pkts[0], 1);
+	CHECK_EQ(flow_src_port(&kept[0]->rec), 1001);
 	flow_table_free(t);
 	for (i = 0; i < nkept; i++)
 		flow_free(kept[i]);
@@ -459,22 +459,22 @@ test_drain(void)
 	int dir;
 	bool created;
 
-	flow_table_packet(t, &u2, 1 * S, &dir, &created);
-	flow_table_packet(t, &tcp, 2 * S, &dir, &created);
-	flow_table_packet(t, &u1, 3 * S, &dir, &created);
-	flow_table_packet(t, &u2, 4 * S, &dir, &created);
+	flow_table_packet(t, &u2, 1 * SEC, &dir, &created);
+	flow_table_packet(t, &tcp, 2 * SEC, &dir, &created);
+	flow_table_packet(t, &u1, 3 * SEC, &dir, &created);
+	flow_table_packet(t, &u2, 4 * SEC, &dir, &created);
 	all = flow_table_drain(t, &n);
 	CHECK_EQ(n, 3);
-	CHECK_EQ(flow_src_port(all[0]), 1002);
-	CHECK_EQ(flow_src_port(all[1]), 1003);
-	CHECK_EQ(flow_src_port(all[2]), 1001);
+	CHECK_EQ(flow_src_port(&all[0]->rec), 1002);
+	CHECK_EQ(flow_src_port(&all[1]->rec), 1003);
+	CHECK_EQ(flow_src_port(&all[2]->rec), 1001);
 	CHECK_EQ(e.n, 0);
 	CHECK_EQ(flow_table_stats(t)->active, 0);
 	for (i = 0; i < n; i++)
 		flow_free(all[i]);
 	free(all);
 	/* Empty, and still works: the same packet makes a new flow. */
-	flow_table_packet(t, &u1, 5 * S, &dir, &created);
+	flow_table_packet(t, &u1, 5 * SEC, &dir, &created);
 	CHECK(created);
 	flow_table_free(t);
 	CHECK_EQ(e.n, 1);
@@ -491,7 +491,7 @@ test_frag_interleaved(void)
 	struct frag_table *ft = frag_table_new(12345);
 	struct decoded a, b;
 	struct flow_key ka, kb, k;
-	uint64_t now = 1000 * S;
+	uint64_t now = 1000 * SEC;
 	uint32_t i, lost = 0;
 	bool sb;
 

@@ -243,6 +243,14 @@ test_parse_errors(void)
 	             "bad port: port kind needs a transport");
 	expect_error("family meson\nja3 0123456789abcdef0123456789abcdef" GOOD " port=tcp/443\n",
 	             "t.sig:2: port= does not apply to kind ja3", "port= on a ja3");
+	expect_error("family meson\ncert node.example.com" GOOD " port=tcp/443\n",
+	             "t.sig:2: port= does not apply to kind cert", "port= on a cert");
+	expect_error("family storj\nport tcp/28967" GOOD " port=tcp/443\n",
+	             "t.sig:2: port= does not apply to kind port", "port= on a port");
+	expect_error("family storj\nport tcp/28967 role=node conf=high src=x port=x\n",
+	             "t.sig:2: port= does not apply to kind port", "port= on a port, before its value");
+	expect_error("family meson\ncert *.x" GOOD "\n",
+	             "t.sig:2: bad certificate name '*.x': needs at least two labels", "bad wildcard cert");
 	expect_error("family meson\nhost a.example.com role=nodes conf=high src=x\n",
 	             "t.sig:2: bad role 'nodes' (expected download, control, relay, node, "
 	             "customer or web)",

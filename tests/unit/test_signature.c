@@ -78,19 +78,19 @@ tcp_flow(uint8_t last, int node)
 {
 	struct flow *f = xcalloc(1, sizeof(*f));
 
-	f->key.ipver = 4;
-	f->key.proto = 6;
-	f->key.a[0] = 10;
-	f->key.a[3] = 5;
-	f->key.b[0] = 203;
-	f->key.b[2] = 113;
-	f->key.b[3] = last;
-	f->init_is_b = node ? 1 : 0;
-	f->key.pa = node ? 443 : 40000;
-	f->key.pb = node ? 40000 : 443;
-	f->home = 1;
-	f->spoke = 3;
-	f->master = NDPI_PROTOCOL_TLS;
+	f->rec.key.ipver = 4;
+	f->rec.key.proto = 6;
+	f->rec.key.a[0] = 10;
+	f->rec.key.a[3] = 5;
+	f->rec.key.b[0] = 203;
+	f->rec.key.b[2] = 113;
+	f->rec.key.b[3] = last;
+	f->rec.init_is_b = node ? 1 : 0;
+	f->rec.key.pa = node ? 443 : 40000;
+	f->rec.key.pb = node ? 40000 : 443;
+	f->rec.home = 1;
+	f->rec.spoke = 3;
+	f->rec.master = NDPI_PROTOCOL_TLS;
 	return f;
 }
 
@@ -104,12 +104,12 @@ cert_alerts(const char *names, int node)
 	int count = 0;
 	const char *p;
 
-	f->l7 = xcalloc(1, sizeof(*f->l7));
-	f->l7->cert_names = xmalloc(n + 1);
-	memcpy(f->l7->cert_names, names, n + 1);
-	detect_flow_speaks(d, f, 0, t0);
-	detect_flow_speaks(d, f, 1, t0);
-	detect_flow_classified(d, f, t0);
+	f->rec.l7 = xcalloc(1, sizeof(*f->rec.l7));
+	f->rec.l7->cert_names = xmalloc(n + 1);
+	memcpy(f->rec.l7->cert_names, names, n + 1);
+	detect_flow_speaks(d, &f->rec, &f->det, 0, t0);
+	detect_flow_speaks(d, &f->rec, &f->det, 1, t0);
+	detect_flow_classified(d, &f->rec, &f->det, t0);
 	for (p = events; (p = strstr(p, "\"where\":\"tls.certificate\"")) != NULL; p++)
 		count++;
 	done(d);
@@ -175,11 +175,11 @@ resolved_alert(const char *name)
 	char want[400];
 	int found;
 
-	q->key.proto = 17;
-	q->key.pb = 53;
-	q->master = NDPI_PROTOCOL_DNS;
-	detect_dns_response(d, q, msg, len, t0);
-	detect_flow_speaks(d, f, 0, t0 + 1000);
+	q->rec.key.proto = 17;
+	q->rec.key.pb = 53;
+	q->rec.master = NDPI_PROTOCOL_DNS;
+	detect_dns_response(d, &q->rec, msg, len, t0);
+	detect_flow_speaks(d, &f->rec, &f->det, 0, t0 + 1000);
 	snprintf(want, sizeof(want), "\"where\":\"dns.answer\",\"resolved_from\":\"%s\"", name);
 	found = strstr(events, want) != NULL;
 	done(d);

@@ -1,5 +1,5 @@
 /*
- * sigdb.c: the signature database's matchers and accessors.  The parser and
+ * sigdb_match.c - the signature database's matchers and accessors.  The parser and
  * loader are in sigdb_load.c, the structures both share in sigdb_int.h.
  *
  * A key's hash folds its labels from right to left, eight bytes per step,
@@ -7,30 +7,30 @@
  * hash of that suffix, so sigdb_match_name gets the hash of every suffix of a
  * name in one pass, which is what makes lookups O(length).
  */
-#include "sigdb_int.h"
+#include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* The families of the contract (spec.md); a file may name no other, which
- * turns a misspelt family into an error instead of a new family. */
+#include "sigdb_int.h"
+
+/*
+ * The families of the contract (spec.md); a file may name no other, which
+ * turns a misspelt family into an error instead of a new family.
+ */
 const char *const sigdb_family_names[] = {
-	"meson",    "gaganode",  "earnapp",   "honeygain", "pawns",
-	"packetstream", "traffmonetizer", "peer2profit", "repocket", "proxyrack",
-	"mysterium", "grass",    "titan",     "saturn",    "storj",
-	"theta",    "aethir",
+	"meson", "gaganode", "earnapp", "honeygain", "pawns", "packetstream", "traffmonetizer", "peer2profit",
+	"repocket", "proxyrack", "mysterium", "grass", "titan", "saturn", "storj", "theta", "aethir",
 };
 _Static_assert(sizeof(sigdb_family_names) / sizeof(sigdb_family_names[0]) == NFAMILIES,
-               "NFAMILIES counts sigdb_family_names");
+	       "NFAMILIES counts sigdb_family_names");
 
-const char *const sigdb_role_names[] = { "download", "control",  "relay",
-	                                 "node",     "customer", "web" };
-const char *const sigdb_kind_names[] = { "domain", "host", "pattern", "cidr",
-	                                 "ja3",    "cert", "port" };
+const char *const sigdb_role_names[] = { "download", "control", "relay", "node", "customer", "web" };
+const char *const sigdb_kind_names[] = { "domain", "host", "pattern", "cidr", "ja3", "cert", "port" };
 _Static_assert(sizeof(sigdb_role_names) / sizeof(sigdb_role_names[0]) == NROLES,
-               "NROLES counts sigdb_role_names");
+	       "NROLES counts sigdb_role_names");
 _Static_assert(sizeof(sigdb_kind_names) / sizeof(sigdb_kind_names[0]) == NKINDS,
-               "NKINDS counts sigdb_kind_names");
+	       "NKINDS counts sigdb_kind_names");
 
 /* Static strings; never NULL, so callers can print them directly. */
 const char *
@@ -53,13 +53,13 @@ sig_family_name(size_t i)
 	return i < NFAMILIES ? sigdb_family_names[i] : NULL;
 }
 
-/* ---------------------------------------------------------------- helpers */
-
 #define HASH_SEED 0xcbf29ce484222325ULL
-#define HASH_MUL 0x9fb21c651e98df25ULL /* odd, dense: every bit feeds upward */
+#define HASH_MUL 0x9fb21c651e98df25ULL	/* odd, dense: every bit feeds upward */
 
-/* Names are copied into buffers with this much zeroed slack after them, so a
- * label's last bytes can be read as one 8-byte word. */
+/*
+ * Names are copied into buffers with this much zeroed slack after them, so a
+ * label's last bytes can be read as one 8-byte word.
+ */
 #define HASH_SLACK 8
 
 static inline uint64_t
@@ -95,7 +95,7 @@ store8(unsigned char *p, uint64_t v)
  */
 static inline size_t
 lower_and_find_dots(unsigned char *buf, const unsigned char *src, size_t n,
-                    unsigned char *dots)
+		    unsigned char *dots)
 {
 	size_t i, nd = 0;
 
@@ -105,7 +105,7 @@ lower_and_find_dots(unsigned char *buf, const unsigned char *src, size_t n,
 
 		if (n - i >= 8) {
 			w = load8(src + i);
-		} else { /* the tail: copy it, the zeros after it are already there */
+		} else {	/* the tail: copy it, the zeros after it are already there */
 			memcpy(buf + i, src + i, n - i);
 			w = load8(buf + i);
 		}
@@ -154,7 +154,7 @@ sigdb_hash_key(const char *key, size_t n)
 	size_t s, e;
 
 	if (n > SIGDB_MAX_NAME + 1)
-		n = SIGDB_MAX_NAME + 1; /* never: keys are checked names or shorter */
+		n = SIGDB_MAX_NAME + 1;	/* never: keys are checked names or shorter */
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, key, n);
 	for (e = n;; e = s - 1) {
@@ -165,8 +165,6 @@ sigdb_hash_key(const char *key, size_t n)
 			return hfinal(h);
 	}
 }
-
-/* ---------------------------------------------------------------- key table */
 
 const struct knode *
 sigdb_key_find(const struct sigdb *db, uint64_t hash, const char *key, size_t len)
@@ -186,9 +184,6 @@ sigdb_key_find(const struct sigdb *db, uint64_t hash, const char *key, size_t le
 			return n;
 	}
 }
-
-
-/* ---------------------------------------------------------------- matching */
 
 /*
  * How well rec fits a lookup's port constraint; -1 when it does not apply.
@@ -229,47 +224,6 @@ pick(const struct sigdb *db, int32_t i, uint8_t l4proto, uint16_t port)
 	return best;
 }
 
-static int
-label_match(const struct sigdb *db, const struct glabel *g, const unsigned char *s, size_t m)
-{
-	const struct atom *a = &db->atoms[g->atom];
-	size_t pos = 0;
-	unsigned i, k;
-
-	if (g->star ? m < (size_t)g->headw + g->tailw : m != g->headw)
-		return 0;
-	for (i = 0; i < g->nhead; i++, a++)
-		for (k = 0; k < a->n; k++, pos++)
-			if (!(a->set[s[pos] >> 3] & (1u << (s[pos] & 7))))
-				return 0;
-	pos = m - g->tailw;
-	for (i = 0; i < g->ntail; i++, a++)
-		for (k = 0; k < a->n; k++, pos++)
-			if (!(a->set[s[pos] >> 3] & (1u << (s[pos] & 7))))
-				return 0;
-	return 1;
-}
-
-/* Does the glob of r match s[0..n), the labels in front of its suffix? */
-static int
-glob_match(const struct sigdb *db, const struct rec *r, const unsigned char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	for (k = 0; k < r->nglob; k++) {
-		size_t e = i;
-
-		while (e < n && s[e] != '.')
-			e++;
-		if ((k + 1 < r->nglob) == (e == n))
-			return 0; /* too few or too many labels */
-		if (!label_match(db, &db->labels[r->glob + k], s + i, e - i))
-			return 0;
-		i = e + 1;
-	}
-	return 1;
-}
-
 /*
  * The best pattern under one literal suffix that matches s[0..n), which has
  * nlabels labels.  Patterns with another label count are skipped unseen, so
@@ -277,7 +231,7 @@ glob_match(const struct sigdb *db, const struct rec *r, const unsigned char *s, 
  */
 static const struct rec *
 pick_glob(const struct sigdb *db, int32_t i, const unsigned char *s, size_t n,
-          unsigned nlabels, uint8_t l4proto, uint16_t port)
+	  unsigned nlabels, uint8_t l4proto, uint16_t port)
 {
 	const struct rec *best = NULL;
 	int best_rank = -1;
@@ -286,7 +240,7 @@ pick_glob(const struct sigdb *db, int32_t i, const unsigned char *s, size_t n,
 		int k = rank(&db->recs[i], l4proto, port);
 
 		if (k > best_rank && db->recs[i].nglob == nlabels &&
-		    glob_match(db, &db->recs[i], s, n)) {
+		    glob_match(&db->globs, db->recs[i].glob, db->recs[i].nglob, s, n)) {
 			best_rank = k;
 			best = &db->recs[i];
 		}
@@ -302,7 +256,7 @@ pick_glob(const struct sigdb *db, int32_t i, const unsigned char *s, size_t n,
  */
 const struct sig_indicator *
 sigdb_match_name(const struct sigdb *db, const char *name, size_t len, uint8_t l4proto,
-                 uint16_t port)
+		 uint16_t port)
 {
 	unsigned char buf[SIGDB_MAX_NAME + 2 * HASH_SLACK];
 	unsigned char dots[SIGDB_MAX_NAME];
@@ -335,7 +289,7 @@ sigdb_match_name(const struct sigdb *db, const char *name, size_t len, uint8_t l
 			/* nd dots remain in front of the suffix: nd + 1 labels. */
 			if (s >= 2 && n->head[C_PATTERN] != NO_REC &&
 			    (r = pick_glob(db, n->head[C_PATTERN], buf, s - 1, (unsigned)nd + 1,
-			                   l4proto, port)) != NULL)
+			    l4proto, port)) != NULL)
 				pat = r;
 		}
 		if (s == 0)
@@ -404,7 +358,7 @@ sigdb_match_ja3(const struct sigdb *db, const char *ja3_hex32)
 		unsigned char c = lower((unsigned char)ja3_hex32[i]);
 
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return NULL; /* also stops at a NUL before 32 digits */
+			return NULL;	/* also stops at a NUL before 32 digits */
 		buf[i] = (char)c;
 	}
 	if (ja3_hex32[32] != '\0')
@@ -455,14 +409,14 @@ sigdb_match_port(const struct sigdb *db, uint8_t l4proto, uint16_t port)
  */
 const struct sig_indicator *
 sigdb_match_addr(const struct sigdb *db, int family, const void *addr, uint8_t l4proto,
-                 uint16_t port)
+		 uint16_t port)
 {
 	ndpi_patricia_tree_t *tree;
 	ndpi_prefix_t prefix;
 	union {
 		struct in_addr v4;
 		struct in6_addr v6;
-	} a; /* the caller's bytes may sit unaligned in a packet */
+	} a;	/* the caller's bytes may sit unaligned in a packet */
 	int bits;
 
 	if (db == NULL || addr == NULL || (family != 4 && family != 6))
@@ -499,8 +453,6 @@ sigdb_match_addr(const struct sigdb *db, int family, const void *addr, uint8_t l
 	}
 	return NULL;
 }
-
-/* ---------------------------------------------------------------- accessors */
 
 /* Plain accessors; a NULL db counts as empty. */
 size_t
@@ -548,7 +500,6 @@ sigdb_free(struct sigdb *db)
 	free(db->recs);
 	free(db->nodes);
 	free(db->slots);
-	free(db->labels);
-	free(db->atoms);
+	glob_free(&db->globs);
 	free(db);
 }
